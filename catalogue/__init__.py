@@ -1,0 +1,34 @@
+"""The MINT-Angebotskatalog: the Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from catalogue import cli, errors, indexing, locale, templating
+from catalogue.config import MIGRATIONS_DIR, load_config
+from catalogue.database import init_database
+from catalogue.extensions import babel, csrf, db, migrate
+from catalogue.views import api, public
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application from `CATALOGUE_*` settings, or from `test_config` in tests."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(load_config(test_config))
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    babel.init_app(app, locale_selector=locale.select_locale)
+    csrf.init_app(app)
+    indexing.init_app(app)
+    locale.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,54 @@
+"""All configuration, read from `CATALOGUE_*` environment variables in this one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PREFIX = "CATALOGUE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+# name -> (default, parser). Every setting the application reads is listed here and nowhere else.
+_SETTINGS: dict[str, tuple[Any, Any]] = {
+    "DATABASE_URL": (f"sqlite:///{INSTANCE_DIR / 'catalogue.sqlite3'}", str),
+    "INDEX_DIR": (str(INSTANCE_DIR / "index"), str),
+    # Only for local use; production sets a real secret (see README).
+    "SECRET_KEY": ("dev-only-not-secret", str),
+    "INDEX_LOCK_TIMEOUT": (5.0, float),
+    "BASE_URL": ("", str),
+    "DEFAULT_LOCALE": ("de", str),
+}
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the Flask config mapping built from the environment and `overrides`."""
+    values: dict[str, Any] = {}
+    for name, (default, parse) in _SETTINGS.items():
+        raw = os.environ.get(PREFIX + name)
+        values[name] = default if raw in (None, "") else parse(raw)
+    values.update(overrides or {})
+    return {
+        "SECRET_KEY": values["SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "INDEX_DIR": values["INDEX_DIR"],
+        "INDEX_LOCK_TIMEOUT": values["INDEX_LOCK_TIMEOUT"],
+        "BASE_URL": values["BASE_URL"],
+        "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ("de", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "JSON_SORT_KEYS": False,
+        **{k: v for k, v in (overrides or {}).items() if k not in _SETTINGS},
+    }
+
+
+def env_flag(name: str) -> bool:
+    """Whether a plain environment flag (such as CI) is set to a true value."""
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}

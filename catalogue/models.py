@@ -1,0 +1,246 @@
+"""The database models: vocabulary, partners, offers, users, the workflow history and the change log.
+
+Datetimes are stored as naive UTC (portable across SQLite and PostgreSQL); `timeutil` converts them to
+Europe/Berlin for people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalogue.extensions import db
+from catalogue.timeutil import utcnow
+
+FACETS = ("stage", "subject", "format", "audience", "mode", "district", "cluster")
+OFFER_STATUSES = ("draft", "submitted", "published", "rejected", "withdrawn", "archived")
+SCHEDULE_KINDS = ("dated", "recurring", "on-request")
+ROLES = ("partner", "editor", "admin")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class VocabularyTerm(db.Model):
+    """One value of a facet of the vocabulary (a stage, a subject, a district, …)."""
+
+    __tablename__ = "vocabulary_terms"
+    __table_args__ = (
+        UniqueConstraint("facet", "slug", name="uq_vocabulary_terms_facet_slug"),
+        CheckConstraint(_in("facet", FACETS), name="facet_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facet: Mapped[str] = mapped_column(String(20))
+    slug: Mapped[str] = mapped_column(String(60))
+    label_de: Mapped[str] = mapped_column(String(120))
+    label_en: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("vocabulary_terms.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    age_min: Mapped[int | None]
+    age_max: Mapped[int | None]
+    kim_level: Mapped[str | None] = mapped_column(String(20))
+
+    parent: Mapped[VocabularyTerm | None] = relationship(remote_side=[id])
+
+    def label(self, locale: str) -> str:
+        return self.label_en if locale == "en" else self.label_de
+
+
+offer_terms = Table(
+    "offer_terms",
+    db.metadata,
+    Column("offer_id", ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", ForeignKey("vocabulary_terms.id"), primary_key=True),
+)
+
+
+class Partner(db.Model):
+    """A member organisation of the alliance that publishes offers."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(80))
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("vocabulary_terms.id"))
+    website: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    city: Mapped[str | None] = mapped_column(String(100))
+    is_founding_member: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    cluster: Mapped[VocabularyTerm] = relationship()
+    offers: Mapped[list[Offer]] = relationship(back_populates="partner")
+
+
+class Offer(db.Model):
+    """A MINT education offer of one partner."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        CheckConstraint(_in("status", OFFER_STATUSES), name="status_known"),
+        CheckConstraint(_in("schedule_kind", SCHEDULE_KINDS), name="schedule_kind_known"),
+        CheckConstraint("age_min >= 0 AND age_max <= 99 AND age_min <= age_max", name="age_range"),
+        CheckConstraint(
+            "group_size_min IS NULL OR group_size_max IS NULL OR group_size_min <= group_size_max",
+            name="group_size_range",
+        ),
+        CheckConstraint("price_eur IS NULL OR price_eur >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    age_min: Mapped[int]
+    age_max: Mapped[int]
+    mode_id: Mapped[int] = mapped_column(ForeignKey("vocabulary_terms.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("vocabulary_terms.id"))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    venue: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    schedule_kind: Mapped[str] = mapped_column(String(20), default="on-request")
+    # Recurring schedules: an RFC 5545 RRULE, its first start (UTC) and the length of one session.
+    rrule: Mapped[str | None] = mapped_column(String(300))
+    recurrence_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    duration_minutes: Mapped[int | None]
+    schedule_note: Mapped[str | None] = mapped_column(String(300))
+    registration_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    group_size_min: Mapped[int | None]
+    group_size_max: Mapped[int | None]
+    is_free: Mapped[bool] = mapped_column(default=True)
+    price_eur: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    cost_note: Mapped[str | None] = mapped_column(String(300))
+    # Comma-separated ISO 639-1 codes, e.g. "de,en".
+    languages: Mapped[str] = mapped_column(String(60), default="de")
+    accessibility_note: Mapped[str | None] = mapped_column(String(500))
+    registration_url: Mapped[str | None] = mapped_column(String(500))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(60))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    last_verified: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    partner: Mapped[Partner] = relationship(back_populates="offers")
+    mode: Mapped[VocabularyTerm] = relationship(foreign_keys=[mode_id])
+    district: Mapped[VocabularyTerm] = relationship(foreign_keys=[district_id])
+    terms: Mapped[list[VocabularyTerm]] = relationship(
+        secondary=offer_terms, order_by=VocabularyTerm.position
+    )
+    sessions: Mapped[list[OfferSession]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", order_by="OfferSession.starts_at"
+    )
+    transitions: Mapped[list[OfferTransition]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", order_by="OfferTransition.id"
+    )
+
+    def terms_of(self, facet: str) -> list[VocabularyTerm]:
+        """The offer's terms of one facet (stage, subject, format, audience), in vocabulary order."""
+        return [term for term in self.terms if term.facet == facet]
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+class OfferSession(db.Model):
+    """One dated session of an offer."""
+
+    __tablename__ = "offer_sessions"
+    __table_args__ = (
+        CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    offer: Mapped[Offer] = relationship(back_populates="sessions")
+
+
+class User(UserMixin, db.Model):
+    """Someone who logs in: a partner's staff, an editor of the alliance, or an admin."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role_known"),
+        CheckConstraint("role <> 'partner' OR partner_id IS NOT NULL", name="partner_user_has_partner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    partner: Mapped[Partner | None] = relationship()
+
+
+class OfferTransition(db.Model):
+    """One recorded status change of an offer: who, when, from, to, why."""
+
+    __tablename__ = "offer_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    offer: Mapped[Offer] = relationship(back_populates="transitions")
+    actor: Mapped[User | None] = relationship()
+
+
+class IndexChange(db.Model):
+    """The change log: one row per offer change, written in the transaction of the change.
+
+    Search index replicas follow it by sequence number. `offer_id` carries no foreign key on purpose:
+    the row must outlive a deleted offer so that replicas learn of the deletion.
+    """
+
+    __tablename__ = "index_changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    offer_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,305 @@
+"""Offers as plain records: the shape of `/api/v1/offers/<slug>` plus `partner` and `status`.
+
+Seeds and the JSON Lines import read this shape; `validate_record` checks one record with the rules
+every offer must meet, and `apply_record` writes a valid one onto an Offer row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalogue.models import OFFER_STATUSES, Offer, OfferSession, Partner, VocabularyTerm
+from catalogue.schedules import parse_rrule
+from catalogue.timeutil import to_storage
+from catalogue.vocabulary import Vocabulary
+
+SUMMARY_MAX = 300
+TITLE_MAX = 200
+MULTI_FACETS = {"stages": "stage", "subjects": "subject", "formats": "format", "audiences": "audience"}
+_GERMAN_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+class InvalidRecord(ValueError):
+    """A record that breaks the rules; `problems` lists (field, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+        self.problems = problems
+
+
+def slugify(text: str) -> str:
+    """A URL slug with German transliteration: "Mädchen-AG Größen" -> "maedchen-ag-groessen"."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_GERMAN_TRANSLITERATION))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:120] or "angebot"
+
+
+@dataclass
+class SessionTimes:
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+
+
+def _text(record: dict[str, Any], name: str, problems: list, *, required: bool = False,
+          max_length: int | None = None) -> str | None:
+    value = record.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.append((name, "fehlt"))
+        return None
+    if not isinstance(value, str):
+        problems.append((name, "muss ein Text sein"))
+        return None
+    value = value.strip()
+    if max_length and len(value) > max_length:
+        problems.append((name, f"ist {len(value)} Zeichen lang, erlaubt sind {max_length}"))
+    return value
+
+
+def _int(record: dict[str, Any], name: str, problems: list, low: int, high: int) -> int | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.append((name, f"muss eine ganze Zahl von {low} bis {high} sein"))
+        return None
+    return value
+
+
+def _moment(value: Any, name: str, problems: list) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        problems.append((name, "muss ein Zeitpunkt nach ISO 8601 sein, z. B. 2026-12-05T10:00:00+01:00"))
+        return None
+
+
+def _day(record: dict[str, Any], name: str, problems: list) -> dt.date | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        problems.append((name, "muss ein Datum im Format JJJJ-MM-TT sein"))
+        return None
+
+
+def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
+    if not isinstance(schedule, dict) or schedule.get("kind") not in ("dated", "recurring", "on-request"):
+        problems.append(("schedule", "kind muss dated, recurring oder on-request sein"))
+        return {"kind": "on-request"}
+    kind = schedule["kind"]
+    result: dict[str, Any] = {"kind": kind, "description": schedule.get("description") or None}
+    if kind == "dated":
+        sessions = schedule.get("sessions")
+        if not isinstance(sessions, list) or not sessions:
+            problems.append(("schedule.sessions", "mindestens ein Termin ist nötig"))
+            sessions = []
+        times = []
+        for number, item in enumerate(sessions, start=1):
+            item = item if isinstance(item, dict) else {}
+            start = _moment(item.get("start"), f"schedule.sessions[{number}].start", problems)
+            end = _moment(item["end"], f"schedule.sessions[{number}].end", problems) if item.get("end") else None
+            if start and end and to_storage(end) < to_storage(start):
+                problems.append((f"schedule.sessions[{number}].end", "liegt vor dem Beginn"))
+            if start:
+                times.append(SessionTimes(to_storage(start), to_storage(end) if end else None))
+        result["sessions"] = times
+    elif kind == "recurring":
+        first = _moment(schedule.get("first_start"), "schedule.first_start", problems)
+        rule = schedule.get("rrule")
+        if not isinstance(rule, str) or not rule.strip():
+            problems.append(("schedule.rrule", "fehlt"))
+        elif first:
+            try:
+                parse_rrule(rule.removeprefix("RRULE:"), first)
+            except (ValueError, TypeError) as exc:
+                problems.append(("schedule.rrule", f"ist keine gültige RRULE ({exc})"))
+        duration = schedule.get("duration_minutes")
+        if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= 24 * 60 * 14):
+            problems.append(("schedule.duration_minutes", "muss eine Minutenzahl sein"))
+        result.update(
+            rrule=rule.removeprefix("RRULE:") if isinstance(rule, str) else None,
+            first_start=to_storage(first) if first else None,
+            duration_minutes=duration,
+        )
+    return result
+
+
+def validate_record(
+    record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
+) -> dict[str, Any]:
+    """The record's values, cleaned; raises InvalidRecord listing every problem found."""
+    if not isinstance(record, dict):
+        raise InvalidRecord([("", "jede Zeile muss ein JSON-Objekt sein")])
+    problems: list[tuple[str, str]] = []
+    clean: dict[str, Any] = {
+        "title": _text(record, "title", problems, required=True, max_length=TITLE_MAX),
+        "summary": _text(record, "summary", problems, required=True, max_length=SUMMARY_MAX),
+        "description": _text(record, "description", problems) or "",
+        "slug": _text(record, "slug", problems, max_length=120),
+        "municipality": _text(record, "municipality", problems, max_length=100),
+        "venue": _text(record, "venue", problems, max_length=200),
+        "address": _text(record, "address", problems, max_length=300),
+        "accessibility_note": _text(record, "accessibility_note", problems, max_length=500),
+        "registration_url": _text(record, "registration_url", problems, max_length=500),
+        "contact_email": _text(record, "contact_email", problems, max_length=200),
+        "contact_phone": _text(record, "contact_phone", problems, max_length=60),
+    }
+    if clean["slug"] and clean["slug"] != slugify(clean["slug"]):
+        problems.append(("slug", "darf nur a–z, 0–9 und Bindestriche enthalten"))
+    url = clean["registration_url"]
+    if url and not re.match(r"^https?://[^\s]+$", url):
+        problems.append(("registration_url", "muss mit http:// oder https:// beginnen"))
+
+    partner = record.get("partner")
+    if isinstance(partner, dict):  # the API's {"slug": …, "name": …} form
+        partner = partner.get("slug")
+    if partner not in partner_slugs:
+        problems.append(("partner", f"unbekannter Partner „{partner}“"))
+    clean["partner"] = partner
+    status = record.get("status", "draft")
+    if status not in OFFER_STATUSES:
+        problems.append(("status", f"muss einer von {', '.join(OFFER_STATUSES)} sein"))
+    clean["status"] = status
+
+    for name, facet in MULTI_FACETS.items():
+        values = record.get(name) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            problems.append((name, "muss eine Liste von Kürzeln sein"))
+            values = []
+        unknown = [v for v in values if vocabulary.get(facet, v) is None]
+        if unknown:
+            problems.append((name, f"unbekannt: {', '.join(unknown)}"))
+        if not values and name in ("stages", "subjects", "formats", "audiences"):
+            problems.append((name, "mindestens ein Eintrag ist nötig"))
+        clean[name] = list(dict.fromkeys(values))
+    for name, facet in (("mode", "mode"), ("district", "district")):
+        if vocabulary.get(facet, record.get(name) or "") is None:
+            problems.append((name, f"unbekannt: {record.get(name)}"))
+        clean[name] = record.get(name)
+
+    age_min = _int(record, "age_min", problems, 0, 99)
+    age_max = _int(record, "age_max", problems, 0, 99)
+    if age_min is None or age_max is None:
+        problems.append(("age_min", "Alter von und bis sind nötig (0–99)"))
+    elif age_min > age_max:
+        problems.append(("age_max", "muss mindestens so groß wie age_min sein"))
+    clean.update(age_min=age_min, age_max=age_max)
+
+    group_min = _int(record, "group_size_min", problems, 1, 1000)
+    group_max = _int(record, "group_size_max", problems, 1, 1000)
+    if group_min and group_max and group_min > group_max:
+        problems.append(("group_size_max", "muss mindestens so groß wie group_size_min sein"))
+    clean.update(group_size_min=group_min, group_size_max=group_max)
+
+    for name in ("lat", "lon"):
+        value = record.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            problems.append((name, "muss eine Zahl sein"))
+            value = None
+        clean[name] = value
+
+    cost = record.get("cost") or {}
+    if not isinstance(cost, dict):
+        problems.append(("cost", "muss ein Objekt sein"))
+        cost = {}
+    is_free = cost.get("free", True)
+    price = cost.get("price_eur")
+    if not isinstance(is_free, bool):
+        problems.append(("cost.free", "muss true oder false sein"))
+    try:
+        price_value = None if price is None else Decimal(str(price))
+    except InvalidOperation:
+        problems.append(("cost.price_eur", "muss ein Betrag in Euro sein"))
+        price_value = None
+    if price_value is not None and not Decimal(0) <= price_value < Decimal(100_000):
+        problems.append(("cost.price_eur", "muss zwischen 0 und 99.999 € liegen"))
+    if is_free is False and price_value is None:
+        problems.append(("cost.price_eur", "ein kostenpflichtiges Angebot braucht einen Preis"))
+    clean.update(is_free=is_free is True, price_eur=None if is_free is True else price_value,
+                 cost_note=cost.get("note") or None)
+
+    languages = record.get("languages") or ["de"]
+    if not isinstance(languages, list) or not all(isinstance(v, str) and re.fullmatch(r"[a-z]{2}", v) for v in languages):
+        problems.append(("languages", "muss eine Liste von Sprachkürzeln sein, z. B. [\"de\", \"en\"]"))
+        languages = ["de"]
+    clean["languages"] = ",".join(languages)
+
+    clean["schedule"] = _validate_schedule(record.get("schedule"), problems)
+    clean["registration_deadline"] = _day(record, "registration_deadline", problems)
+    clean["last_verified"] = _day(record, "last_verified", problems)
+    clean["is_demo"] = record.get("demo") is True
+    if problems:
+        raise InvalidRecord(problems)
+    return clean
+
+
+def _term_ids(session: Session, facet: str, slugs: list[str]) -> list[VocabularyTerm]:
+    if not slugs:
+        return []
+    return list(
+        session.execute(
+            select(VocabularyTerm).where(VocabularyTerm.facet == facet, VocabularyTerm.slug.in_(slugs))
+        ).scalars()
+    )
+
+
+def apply_record(session: Session, offer: Offer, clean: dict[str, Any]) -> Offer:
+    """Write validated values onto `offer` (new or existing). Flushes, never commits.
+
+    The record's status is not written here: status moves only through `workflow`."""
+    partner = session.execute(select(Partner).where(Partner.slug == clean["partner"])).scalar_one()
+    offer.partner = partner
+    for name in (
+        "title", "summary", "description", "municipality", "venue", "address", "lat", "lon",
+        "accessibility_note", "registration_url", "contact_email", "contact_phone", "age_min",
+        "age_max", "group_size_min", "group_size_max", "is_free", "price_eur", "cost_note",
+        "languages", "registration_deadline", "last_verified", "is_demo",
+    ):  # fmt: skip
+        setattr(offer, name, clean[name])
+    offer.terms = [
+        term for name, facet in MULTI_FACETS.items() for term in _term_ids(session, facet, clean[name])
+    ]
+    offer.mode = _term_ids(session, "mode", [clean["mode"]])[0]
+    offer.district = _term_ids(session, "district", [clean["district"]])[0]
+
+    schedule = clean["schedule"]
+    offer.schedule_kind = schedule["kind"]
+    offer.schedule_note = schedule.get("description")
+    offer.rrule = schedule.get("rrule")
+    offer.recurrence_start = schedule.get("first_start")
+    offer.duration_minutes = schedule.get("duration_minutes")
+    offer.sessions = [
+        OfferSession(starts_at=s.starts_at, ends_at=s.ends_at) for s in schedule.get("sessions", [])
+    ]
+    if offer.slug is None:
+        offer.slug = unique_slug(session, clean["slug"] or slugify(clean["title"]))
+    session.add(offer)
+    session.flush()
+    return offer
+
+
+def unique_slug(session: Session, wanted: str) -> str:
+    """`wanted`, or `wanted-2`, `wanted-3`, … when taken: slugs never change once given."""
+    taken = set(
+        session.execute(select(Offer.slug).where(Offer.slug.like(f"{wanted}%"))).scalars()
+    )
+    if wanted not in taken:
+        return wanted
+    number = 2
+    while f"{wanted}-{number}" in taken:
+        number += 1
+    return f"{wanted}-{number}"

@@ -1,0 +1,62 @@
+"""When an offer takes place: next session, session days, calendar rules.
+
+An offer's schedule is one of: dated sessions, a recurring RFC 5545 rule, or bookable on request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.rrule import rrule, rrulestr
+
+from catalogue.models import Offer
+from catalogue.timeutil import BERLIN, to_local, utcnow
+
+# Recurring offers are expanded this far ahead for date filters; later dates are rarely planned anyway.
+RECURRENCE_HORIZON = dt.timedelta(days=400)
+MAX_OCCURRENCES = 400
+
+
+def parse_rrule(rule: str, first_start: dt.datetime) -> rrule:
+    """The rule anchored at its first start (Berlin wall time); raises ValueError when malformed."""
+    if first_start.tzinfo is None:
+        first_start = first_start.replace(tzinfo=BERLIN)
+    parsed = rrulestr(rule, dtstart=first_start.astimezone(BERLIN))
+    if not isinstance(parsed, rrule):
+        raise ValueError("expected a single RRULE")
+    return parsed
+
+
+def occurrences(offer: Offer, *, since: dt.datetime | None = None) -> list[dt.datetime]:
+    """Aware start datetimes of the offer's sessions from `since` (default: now), capped."""
+    since = since or utcnow().replace(tzinfo=dt.UTC)
+    if offer.schedule_kind == "dated":
+        starts = []
+        for session in offer.sessions:
+            ends = session.ends_at or session.starts_at
+            if to_local(ends) >= since:
+                starts.append(to_local(session.starts_at))
+        return starts[:MAX_OCCURRENCES]
+    if offer.schedule_kind == "recurring" and offer.rrule and offer.recurrence_start:
+        try:
+            rule = parse_rrule(offer.rrule, to_local(offer.recurrence_start))
+        except ValueError:
+            return []
+        found = []
+        for start in rule.xafter(since.astimezone(BERLIN) - dt.timedelta(seconds=1), inc=True):
+            if start > since + RECURRENCE_HORIZON or len(found) >= MAX_OCCURRENCES:
+                break
+            found.append(start)
+        return found
+    return []
+
+
+def next_start(offer: Offer) -> dt.datetime | None:
+    """The next (or currently running) session's start, or None."""
+    upcoming = occurrences(offer)
+    return upcoming[0] if upcoming else None
+
+
+def session_days(offer: Offer) -> tuple[dt.date, ...]:
+    """The Berlin calendar days on which the offer has a session, from today on."""
+    return tuple(sorted({start.astimezone(BERLIN).date() for start in occurrences(offer)}))

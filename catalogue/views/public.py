@@ -1,0 +1,117 @@
+"""The public pages: home, search and browse, offer and partner pages, health."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import get_locale
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from catalogue import indexing
+from catalogue.extensions import db
+from catalogue.models import Offer, Partner, VocabularyTerm
+from catalogue.offer_search import search_offers
+from catalogue.search_params import InvalidParameter, SearchParams, parse_search_params
+from catalogue.vocabulary import current_vocabulary
+
+bp = Blueprint("public", __name__)
+
+
+def _published_counts_by_partner() -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Offer.partner_id, func.count())
+            .where(Offer.status == "published")
+            .group_by(Offer.partner_id)
+        ).all()
+    )
+
+
+@bp.get("/")
+def home() -> str:
+    """Start page: search box, the child's age, the stages of the education chain."""
+    vocabulary = current_vocabulary()
+    overview = search_offers(SearchParams(per_page=6), vocabulary, str(get_locale()))
+    stage_counts = {v.value: v.count for v in overview.facets.get("stage", [])}
+    return render_template(
+        "public/home.html",
+        stages=vocabulary.terms("stage"),
+        stage_counts=stage_counts,
+        upcoming=overview,
+    )
+
+
+@bp.get("/offers")
+def offers() -> tuple[str, int]:
+    """Search and browse published offers with filters."""
+    vocabulary = current_vocabulary()
+    partner_slugs = set(db.session.execute(select(Partner.slug)).scalars())
+    try:
+        params = parse_search_params(request.args, vocabulary, partner_slugs)
+    except InvalidParameter as error:
+        return render_template("public/offers.html", error=error, found=None, params=None), 400
+    found = search_offers(params, vocabulary, str(get_locale()))
+    partners = {
+        p.slug: p.name
+        for p in db.session.execute(select(Partner).where(Partner.slug.in_(params.filters.get("partner", ())))).scalars()
+    }
+    return render_template(
+        "public/offers.html", error=None, found=found, params=params, partner_names=partners
+    ), 200
+
+
+@bp.get("/offers/<slug>")
+def offer_detail(slug: str) -> str:
+    """Everything about one published offer."""
+    offer = db.session.execute(
+        select(Offer).where(Offer.slug == slug, Offer.status == "published")
+    ).scalar_one_or_none()
+    if offer is None:
+        abort(404)
+    return render_template("public/offer.html", offer=offer)
+
+
+@bp.get("/partners")
+def partners() -> str:
+    """The alliance's members, grouped by cluster."""
+    clusters = db.session.execute(
+        select(VocabularyTerm).where(VocabularyTerm.facet == "cluster").order_by(VocabularyTerm.position)
+    ).scalars().all()
+    members = db.session.execute(
+        select(Partner).where(Partner.is_active.is_(True)).order_by(Partner.name)
+    ).scalars().all()
+    return render_template(
+        "public/partners.html",
+        clusters=[(c, [p for p in members if p.cluster_id == c.id]) for c in clusters],
+        counts=_published_counts_by_partner(),
+    )
+
+
+@bp.get("/partners/<slug>")
+def partner_detail(slug: str) -> str:
+    """One member and its published offers."""
+    partner = db.session.execute(
+        select(Partner).where(Partner.slug == slug, Partner.is_active.is_(True))
+    ).scalar_one_or_none()
+    if partner is None:
+        abort(404)
+    offers = db.session.execute(
+        select(Offer)
+        .where(Offer.partner_id == partner.id, Offer.status == "published")
+        .order_by(Offer.title)
+    ).scalars().all()
+    return render_template("public/partner.html", partner=partner, offers=offers)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Machine-readable health: database reachable, index generation and lag."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    index = indexing.index_status()
+    status = "ok" if index["status"] == "ok" else "degraded"
+    return jsonify({"status": status, "database": database, "index": index}), 200
