@@ -25,7 +25,7 @@ test: install
 	$(VENV)/bin/pytest
 
 bench: install
-	$(VENV)/bin/pytest -m bench -s -q -p no:randomly tests/benchmarks
+	$(PYTHON) tests/benchmarks/run_benchmarks.py
 
 lint: install
 	$(VENV)/bin/ruff check .

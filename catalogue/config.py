@@ -49,6 +49,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
+def test_database_url() -> str | None:
+    """The database the test suite should use instead of a temporary SQLite file, if any."""
+    return os.environ.get(PREFIX + "TEST_DATABASE_URL") or None
+
+
 def env_flag(name: str) -> bool:
     """Whether a plain environment flag (such as CI) is set to a true value."""
     return os.environ.get(name, "").lower() in {"1", "true", "yes"}

@@ -1,0 +1,62 @@
+"""The Whoosh schema of the offer index."""
+
+from whoosh import columns, fields
+
+from search_index.analysis import GERMAN_ANALYZER, SPELLING_ANALYZER, SURFACE_ANALYZER
+
+# Bump when a field or an analyzer changes: an index built with another version is treated as
+# missing, so the application rebuilds it instead of querying terms it no longer produces.
+SCHEMA_VERSION = 1
+
+# Searchable text fields and their query-time boosts.
+TEXT_FIELD_BOOSTS = {
+    "title": 4.0,
+    "partner_name": 2.0,
+    "summary": 2.0,
+    "keywords": 1.5,
+    "description": 1.0,
+}
+
+# Facet name (as in FACET_FIELDS) -> field holding its values as untokenized terms.
+MULTI_VALUED_FACETS = ("stage", "subject", "format", "audience")
+SINGLE_VALUED_FACETS = ("district", "mode", "partner", "free")
+
+# Sorts an offer without a next session after every dated one (signed 64-bit column).
+NO_NEXT_START = 2**62
+
+
+def _facet_list() -> fields.KEYWORD:
+    return fields.KEYWORD(commas=True, scorable=False, lowercase=False)
+
+
+def build_schema() -> fields.Schema:
+    """Return the schema; every index generation is created with it."""
+    return fields.Schema(
+        # The offer id as a unique term: update_document and delete_by_term key on it.
+        id=fields.ID(unique=True),
+        # The same id as a column, so result pages and `doc_ids` read ids without unpickling
+        # stored fields.
+        offer_id=fields.COLUMN(columns.NumericColumn("q")),
+        title=fields.TEXT(analyzer=GERMAN_ANALYZER),
+        partner_name=fields.TEXT(analyzer=GERMAN_ANALYZER),
+        # Stored for highlighting only; the application loads everything else from the database.
+        summary=fields.TEXT(analyzer=GERMAN_ANALYZER, stored=True),
+        description=fields.TEXT(analyzer=GERMAN_ANALYZER, stored=True),
+        keywords=fields.TEXT(analyzer=GERMAN_ANALYZER),
+        spelling=fields.TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
+        surface=fields.TEXT(analyzer=SURFACE_ANALYZER, phrase=False),
+        **{name: _facet_list() for name in MULTI_VALUED_FACETS},
+        **{name: fields.ID() for name in SINGLE_VALUED_FACETS},
+        # Every covered year of age as a term: one term lookup instead of NumericRange trie
+        # expansion (WHOOSH_NOTES pitfall 7).
+        ages=fields.KEYWORD(scorable=False),
+        # Every session day as a "YYYYMMDD" term; lexical order is date order.
+        days=fields.KEYWORD(scorable=False),
+        anytime=fields.ID(),
+        title_sort=fields.COLUMN(columns.VarBytesColumn()),
+        next_start=fields.COLUMN(columns.NumericColumn("q", default=NO_NEXT_START)),
+        published=fields.COLUMN(columns.NumericColumn("q")),
+    )
+
+
+SCHEMA = build_schema()

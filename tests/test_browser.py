@@ -1,0 +1,85 @@
+"""Journeys in Debian's Chromium through Playwright, against the app served over real HTTP."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from catalogue.config import env_flag
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+if not CHROMIUM.exists() and not env_flag("CI"):
+    pytest.skip("Debian's chromium is not installed here", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_url(seeded_app: Flask) -> Iterator[str]:
+    """The seeded app on a loopback port, served by a real HTTP server."""
+    server = make_server("127.0.0.1", 0, seeded_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # In CI a missing Chromium must fail here, not skip.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=[(1280, 900), (360, 740)], ids=["desktop", "phone"])
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_search_filter_by_age_and_open_an_offer(page: Page, live_url: str, output_dir: Path) -> None:
+    width = page.viewport_size["width"]
+    page.goto(live_url + "/")
+    page.get_by_label("Was suchen Sie?").fill("Roboter")
+    page.get_by_role("button", name="Suchen").click()
+    expect(page).to_have_url(f"{live_url}/offers?q=Roboter")
+    results = page.locator("#results-heading")
+    expect(results).to_contain_text("für „Roboter“")
+    unfiltered = int(results.inner_text().split()[0])
+
+    page.get_by_label("Alter", exact=True).fill("10")
+    page.get_by_role("button", name="Filter anwenden").click()
+    expect(page).to_have_url(re.compile(r"[?&]age=10(&|$)"))
+    filtered = int(page.locator("#results-heading").inner_text().split()[0])
+    assert 0 < filtered <= unfiltered
+    page.screenshot(path=output_dir / f"search-age-{width}.png", full_page=True)
+
+    # No horizontal scrolling, even on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    first = page.locator(".card-title a").first
+    title = first.inner_text()
+    first.click()
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.locator(".offer-facts")).to_contain_text("Alter")
+    page.screenshot(path=output_dir / f"offer-{width}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

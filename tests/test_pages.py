@@ -1,0 +1,104 @@
+"""The public pages, through the test client against the seeded demo catalogue."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from catalogue.extensions import db
+from catalogue.models import Offer, Partner
+
+
+def test_home_offers_search_age_and_the_stages(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert 'name="q"' in page and 'name="age"' in page
+    assert "Alter meines Kindes" in page
+    for stage in ("Frühkindliche Bildung", "Grundschule", "Studium"):
+        assert stage in page
+    assert "/offers?stage=primary" in page
+
+
+def test_search_page_shows_results_filters_with_counts_and_paging(client: FlaskClient) -> None:
+    response = client.get("/offers?per_page=5")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.count('class="card"') == 5
+    assert 'name="stage" value="primary"' in page
+    assert 'class="count"' in page
+    assert 'rel="next"' in page
+
+
+def test_search_page_marks_the_selected_filter_and_keeps_the_text(client: FlaskClient) -> None:
+    page = client.get("/offers?q=Roboter&stage=primary").get_data(as_text=True)
+    assert 'value="Roboter"' in page
+    assert 'name="stage" value="primary" checked' in page
+
+
+def test_search_without_results_says_which_filter_to_drop(client: FlaskClient) -> None:
+    page = client.get("/offers?stage=early-childhood&format=internship").get_data(as_text=True)
+    assert "Leider passt kein Angebot" in page
+    assert "ohne „" in page
+    assert "/offers?stage=early-childhood" in page or "/offers?format=internship" in page
+
+
+def test_offer_page_shows_everything_rendered_safely(seeded_app: Flask, client: FlaskClient) -> None:
+    with seeded_app.app_context():
+        offer = db.session.execute(
+            select(Offer).where(Offer.status == "published", Offer.schedule_kind == "dated")
+        ).scalars().first()
+        slug, title, partner = offer.slug, offer.title, offer.partner.name
+    page = client.get(f"/offers/{slug}").get_data(as_text=True)
+    assert title.replace("&", "&amp;") in page or title in page
+    assert partner.replace("&", "&amp;") in page
+    assert "Termine" in page and "Alter" in page and "Kosten" in page
+
+
+def test_unpublished_offers_appear_on_no_page(seeded_app: Flask, client: FlaskClient) -> None:
+    with seeded_app.app_context():
+        hidden = db.session.execute(
+            select(Offer.slug, Offer.title).where(Offer.status != "published")
+        ).all()
+        partner_slugs = list(db.session.execute(select(Partner.slug)).scalars())
+    pages = [client.get(p).get_data(as_text=True) for p in ("/", "/offers?per_page=100", "/offers?per_page=100&page=2", "/offers?q=Vorschau-Entwurf", "/partners")]
+    pages += [client.get(f"/partners/{slug}").get_data(as_text=True) for slug in partner_slugs]
+    for slug, title in hidden:
+        assert client.get(f"/offers/{slug}").status_code == 404
+        for page in pages:
+            assert f"/offers/{slug}\"" not in page
+            assert "Vorschau-Entwurf" not in page
+
+
+def test_partners_are_grouped_by_cluster(client: FlaskClient) -> None:
+    page = client.get("/partners").get_data(as_text=True)
+    positions = [page.index(c) for c in ("Wissenschaft &amp; Forschung", "Arbeitsmarkt", "Schulen &amp; außerschulische Lernorte")]
+    assert positions == sorted(positions)
+    assert page.count('<li>') >= 23
+    partner = client.get("/partners/experimenta").get_data(as_text=True)
+    assert "experimenta" in partner and 'class="card"' in partner
+    assert client.get("/partners/nobody").status_code == 404
+
+
+def test_healthz_reports_database_and_index(client: FlaskClient) -> None:
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["index"]["lag"] == 0
+
+
+def test_unknown_page_is_a_friendly_404(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Diese Seite gibt es nicht" in response.get_data(as_text=True)
+
+
+def test_language_switch_is_remembered(client: FlaskClient) -> None:
+    english = client.get("/offers?lang=en")
+    assert 'lang="en"' in english.get_data(as_text=True)
+    assert "lang=en" in english.headers.get("Set-Cookie", "")
+    assert 'lang="en"' in client.get("/partners").get_data(as_text=True)
+
+
+def test_german_is_the_default_and_the_browser_can_ask_for_english(seeded_app: Flask) -> None:
+    assert '<html lang="de">' in seeded_app.test_client().get("/").get_data(as_text=True)
+    asked = seeded_app.test_client().get("/", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert '<html lang="en">' in asked.get_data(as_text=True)
