@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from catalogue import indexing, workflow
@@ -24,6 +24,7 @@ offers_cli = AppGroup("offers", help="Bulk operations on offers.")
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--demo", is_flag=True, help="Also create the local demo accounts (never in production).")
 def seed_command(demo: bool) -> None:
     """Load vocabulary, partners and demo offers from seeds/ (idempotent)."""

@@ -261,8 +261,18 @@ def apply_record(session: Session, offer: Offer, clean: dict[str, Any]) -> Offer
     """Write validated values onto `offer` (new or existing). Flushes, never commits.
 
     The record's status is not written here: status moves only through `workflow`."""
-    partner = session.execute(select(Partner).where(Partner.slug == clean["partner"])).scalar_one()
-    offer.partner = partner
+    session.add(offer)
+    # Nothing may flush half-written: a new offer has no slug until the end.
+    with session.no_autoflush:
+        _write_fields(session, offer, clean)
+    session.flush()
+    return offer
+
+
+def _write_fields(session: Session, offer: Offer, clean: dict[str, Any]) -> None:
+    offer.partner = session.execute(
+        select(Partner).where(Partner.slug == clean["partner"])
+    ).scalar_one()
     for name in (
         "title", "summary", "description", "municipality", "venue", "address", "lat", "lon",
         "accessibility_note", "registration_url", "contact_email", "contact_phone", "age_min",
@@ -287,9 +297,6 @@ def apply_record(session: Session, offer: Offer, clean: dict[str, Any]) -> Offer
     ]
     if offer.slug is None:
         offer.slug = unique_slug(session, clean["slug"] or slugify(clean["title"]))
-    session.add(offer)
-    session.flush()
-    return offer
 
 
 def unique_slug(session: Session, wanted: str) -> str:

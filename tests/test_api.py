@@ -69,9 +69,9 @@ def test_every_top_level_subject_finds_offers_including_its_children(
 ) -> None:
     children = [s["slug"] for s in VOCABULARY["subjects"] if s["parent"] == subject]
     parent_hits = set(all_slugs(client, f"subject={subject}"))
-    child_hits = set(all_slugs(client, "&".join(f"subject={c}" for c in children)))
     assert parent_hits
-    assert child_hits <= parent_hits
+    for child in children:
+        assert set(all_slugs(client, f"subject={child}")) <= parent_hits
 
 
 @pytest.mark.parametrize("age", [0, 3, 6, 9, 10, 14, 16, 19, 25, 27, 40, 99])

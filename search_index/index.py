@@ -1,0 +1,176 @@
+"""SearchIndex: the one object the application uses."""
+
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from whoosh.index import FileIndex
+from whoosh.searching import Searcher
+
+from search_index import generations
+from search_index.documents import OfferDocument, SearchRequest, SearchResult
+from search_index.errors import IndexMissing
+from search_index.querying import DocSets, run_search, validate
+from search_index.schema import SCHEMA_VERSION
+from search_index.writing import apply_changes, build_generation, open_index
+
+
+class _OpenGeneration:
+    """An open generation: its index, a searcher, and the searcher's cached doc sets."""
+
+    def __init__(self, name: str, ix: FileIndex) -> None:
+        self.name = name
+        self.ix = ix
+        self.docsets = DocSets(ix.searcher())
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.docsets.searcher
+
+    def refresh(self) -> None:
+        # Cheap when nothing was committed (WHOOSH_NOTES pitfall 10); doc numbers change with a
+        # new searcher, so the cached sets go with the old one.
+        searcher = self.searcher.refresh()
+        if searcher is not self.searcher:
+            self.docsets = DocSets(searcher)
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class SearchIndex:
+    """A Whoosh offer index in directory `path`, shared by the threads of one process.
+
+    Several processes may use the same directory: writes take Whoosh's file lock (waiting up to
+    `lock_timeout` seconds), and every search first picks up other processes' commits and
+    rebuilds.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        # One searcher serves all threads. Whoosh readers seek and read shared file objects, so
+        # a whole search holds the lock; searching is pure Python, so under the GIL threads
+        # would not run searches in parallel anyway.
+        self._lock = threading.Lock()
+        self._open: _OpenGeneration | None = None
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def exists(self) -> bool:
+        """Whether a usable index (current schema version) is there."""
+        try:
+            self._current_dir()
+        except IndexMissing:
+            return False
+        return True
+
+    def create(self) -> None:
+        """Create an empty index with applied sequence 0, unless a usable one exists.
+
+        Prefer `rebuild` where the change log may have been pruned: an empty index only catches
+        up with the changes still in the log.
+        """
+        if not self.exists():
+            build_generation(self.path, (), 0)
+
+    def applied_seq(self) -> int:
+        """The last change-log sequence number applied to the current generation."""
+        return int(self._state(self._current_dir())["applied_seq"])
+
+    def apply(
+        self, upserts: Iterable[OfferDocument], deletes: Iterable[int], through_seq: int
+    ) -> None:
+        """Upsert and delete offers in one commit, then record `through_seq` if it is larger.
+
+        Idempotent. Raises IndexLocked when another writer holds the lock beyond the timeout;
+        the caller leaves the changes for the next sync then. A crash between the commit and
+        recording the number only means the same changes are applied again.
+        """
+        generation_dir = self._current_dir()
+        try:
+            ix = open_index(generation_dir)
+        except Exception as exc:
+            raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
+        apply_changes(ix, upserts, deletes, lock_timeout=self.lock_timeout)
+        generations.raise_applied_seq(generation_dir, through_seq, timeout=self.lock_timeout)
+
+    def rebuild(self, documents: Iterable[OfferDocument], through_seq: int) -> int:
+        """Build a fresh index from `documents`, swap it in atomically, return its size.
+
+        Take `through_seq` before reading the documents. Searches keep being answered from the
+        old generation until the swap, and switch at their next call after it.
+        """
+        return build_generation(self.path, documents, through_seq)
+
+    def doc_ids(self) -> set[int]:
+        """Every offer id in the index."""
+        with self._lock:
+            docsets = self._refreshed().docsets
+            return set(docsets.offer_ids(sorted(docsets.all_docs())))
+
+    def generation(self) -> str:
+        """Identify the current index state, e.g. "gen-3.12" (directory . Whoosh generation)."""
+        generation_dir = self._current_dir()
+        try:
+            whoosh_generation = open_index(generation_dir).latest_generation()
+        except Exception as exc:
+            raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
+        return f"{generation_dir.name}.{whoosh_generation}"
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run one search; any text is valid, only a malformed request raises ValueError."""
+        validate(request)
+        with self._lock:
+            return run_search(self._refreshed().docsets, request)
+
+    def close(self) -> None:
+        """Release the open searcher; the object stays usable and reopens on demand."""
+        with self._lock:
+            if self._open is not None:
+                self._open.close()
+                self._open = None
+
+    def _refreshed(self) -> _OpenGeneration:
+        """Return the current generation, opened and up to date (caller holds the lock)."""
+        name = generations.current_name(self.path)
+        if self._open is not None and self._open.name == name:
+            self._open.refresh()
+            return self._open
+        generation_dir = self._current_dir()
+        try:
+            opened = _OpenGeneration(generation_dir.name, open_index(generation_dir))
+        except Exception as exc:
+            raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
+        if self._open is not None:
+            self._open.close()
+        self._open = opened
+        return opened
+
+    def _current_dir(self) -> Path:
+        name = generations.current_name(self.path)
+        if name is None:
+            raise IndexMissing(f"no search index in {self.path}")
+        generation_dir = self.path / name
+        if self._state(generation_dir).get("schema_version") != SCHEMA_VERSION:
+            raise IndexMissing(f"the index in {generation_dir} was built with another schema")
+        return generation_dir
+
+    @staticmethod
+    def _state(generation_dir: Path) -> dict[str, Any]:
+        try:
+            return generations.read_state(generation_dir)
+        except (OSError, ValueError) as exc:
+            raise IndexMissing(f"cannot read the index state in {generation_dir}") from exc
