@@ -25,7 +25,9 @@ offers_cli = AppGroup("offers", help="Bulk operations on offers.")
 
 @click.command("seed")
 @with_appcontext
-@click.option("--demo", is_flag=True, help="Also create the local demo accounts (never in production).")
+@click.option(
+    "--demo", is_flag=True, help="Also create the local demo accounts (never in production)."
+)
 def seed_command(demo: bool) -> None:
     """Load vocabulary, partners and demo offers from seeds/ (idempotent)."""
     report = seed_all(db.session, demo_accounts=demo)
@@ -87,7 +89,9 @@ def users_create(email: str, role: str, partner_slug: str | None, password: str)
         ).scalar_one_or_none()
         if partner is None:
             raise click.ClickException(f"No partner {partner_slug}.")
-    db.session.add(User(email=email, role=role, partner=partner, password_hash=hash_password(password)))
+    db.session.add(
+        User(email=email, role=role, partner=partner, password_hash=hash_password(password))
+    )
     db.session.commit()
     click.echo(f"Created {role} {email}.")
 

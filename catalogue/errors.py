@@ -27,13 +27,20 @@ def _message(status: int) -> str:
         413: _("Die gesendeten Daten sind zu groß."),
         429: _("Zu viele Versuche. Bitte warten Sie einen Moment."),
     }
-    return messages.get(status, _("Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal."))
+    return messages.get(
+        status, _("Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal.")
+    )
 
 
 def _respond(error: HTTPException):
     status = error.code or 500
     if request.path.startswith("/api/"):
-        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}
+        codes = {
+            400: "bad_request",
+            404: "not_found",
+            405: "method_not_allowed",
+            429: "too_many_requests",
+        }
         return api_error(status, codes.get(status, "server_error"), _message(status))
     return render_template("errors/error.html", status=status, message=_message(status)), status
 

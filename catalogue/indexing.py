@@ -198,8 +198,9 @@ def rebuild_index(session: Session | None = None) -> int:
     through_seq = session.execute(select(func.coalesce(func.max(IndexChange.seq), 0))).scalar_one()
     vocabulary = load_vocabulary(session)
     ids = list(
-        session.execute(select(Offer.id).where(Offer.status == "published").order_by(Offer.id))
-        .scalars()
+        session.execute(
+            select(Offer.id).where(Offer.status == "published").order_by(Offer.id)
+        ).scalars()
     )
 
     def documents():
@@ -244,8 +245,10 @@ def index_status() -> dict[str, Any]:
         generation = index.generation()
     except IndexMissing:
         return {"status": "missing"}
-    newest = db.session.execute(
-        select(func.coalesce(func.max(IndexChange.seq), 0))
-    ).scalar_one()
-    return {"status": "ok", "generation": generation, "applied_seq": applied, "lag": newest - applied}
-
+    newest = db.session.execute(select(func.coalesce(func.max(IndexChange.seq), 0))).scalar_one()
+    return {
+        "status": "ok",
+        "generation": generation,
+        "applied_seq": applied,
+        "lag": newest - applied,
+    }

@@ -17,7 +17,9 @@ def select_locale() -> str:
     remembered = request.cookies.get(COOKIE, "")
     if remembered in languages:
         return remembered
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def _remember_choice(response: Response) -> Response:

@@ -1,7 +1,7 @@
-"""The database models: vocabulary, partners, offers, users, the workflow history and the change log.
+"""The database models: vocabulary, partners, offers, users, workflow history, change log.
 
-Datetimes are stored as naive UTC (portable across SQLite and PostgreSQL); `timeutil` converts them to
-Europe/Berlin for people.
+Datetimes are stored as naive UTC (portable across SQLite and PostgreSQL); `timeutil`
+converts them to Europe/Berlin for people.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ class Offer(db.Model):
     )
 
     def terms_of(self, facet: str) -> list[VocabularyTerm]:
-        """The offer's terms of one facet (stage, subject, format, audience), in vocabulary order."""
+        """The offer's terms of one facet (stage, subject, …), in vocabulary order."""
         return [term for term in self.terms if term.facet == facet]
 
     @property
@@ -201,7 +201,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(_in("role", ROLES), name="role_known"),
-        CheckConstraint("role <> 'partner' OR partner_id IS NOT NULL", name="partner_user_has_partner"),
+        CheckConstraint(
+            "role <> 'partner' OR partner_id IS NOT NULL", name="partner_user_has_partner"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -235,8 +237,8 @@ class OfferTransition(db.Model):
 class IndexChange(db.Model):
     """The change log: one row per offer change, written in the transaction of the change.
 
-    Search index replicas follow it by sequence number. `offer_id` carries no foreign key on purpose:
-    the row must outlive a deleted offer so that replicas learn of the deletion.
+    Search index replicas follow it by sequence number. `offer_id` carries no foreign key on
+    purpose: the row must outlive a deleted offer so that replicas learn of the deletion.
     """
 
     __tablename__ = "index_changes"

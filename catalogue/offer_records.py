@@ -23,8 +23,15 @@ from catalogue.vocabulary import Vocabulary
 
 SUMMARY_MAX = 300
 TITLE_MAX = 200
-MULTI_FACETS = {"stages": "stage", "subjects": "subject", "formats": "format", "audiences": "audience"}
-_GERMAN_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+MULTI_FACETS = {
+    "stages": "stage",
+    "subjects": "subject",
+    "formats": "format",
+    "audiences": "audience",
+}
+_GERMAN_TRANSLITERATION = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
 
 
 class InvalidRecord(ValueError):
@@ -51,8 +58,14 @@ class SessionTimes:
     ends_at: dt.datetime | None
 
 
-def _text(record: dict[str, Any], name: str, problems: list, *, required: bool = False,
-          max_length: int | None = None) -> str | None:
+def _text(
+    record: dict[str, Any],
+    name: str,
+    problems: list,
+    *,
+    required: bool = False,
+    max_length: int | None = None,
+) -> str | None:
     value = record.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -81,7 +94,9 @@ def _moment(value: Any, name: str, problems: list) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        problems.append((name, "muss ein Zeitpunkt nach ISO 8601 sein, z. B. 2026-12-05T10:00:00+01:00"))
+        problems.append(
+            (name, "muss ein Zeitpunkt nach ISO 8601 sein, z. B. 2026-12-05T10:00:00+01:00")
+        )
         return None
 
 
@@ -97,7 +112,11 @@ def _day(record: dict[str, Any], name: str, problems: list) -> dt.date | None:
 
 
 def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
-    if not isinstance(schedule, dict) or schedule.get("kind") not in ("dated", "recurring", "on-request"):
+    if not isinstance(schedule, dict) or schedule.get("kind") not in (
+        "dated",
+        "recurring",
+        "on-request",
+    ):
         problems.append(("schedule", "kind muss dated, recurring oder on-request sein"))
         return {"kind": "on-request"}
     kind = schedule["kind"]
@@ -111,7 +130,11 @@ def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
         for number, item in enumerate(sessions, start=1):
             item = item if isinstance(item, dict) else {}
             start = _moment(item.get("start"), f"schedule.sessions[{number}].start", problems)
-            end = _moment(item["end"], f"schedule.sessions[{number}].end", problems) if item.get("end") else None
+            end = (
+                _moment(item["end"], f"schedule.sessions[{number}].end", problems)
+                if item.get("end")
+                else None
+            )
             if start and end and to_storage(end) < to_storage(start):
                 problems.append((f"schedule.sessions[{number}].end", "liegt vor dem Beginn"))
             if start:
@@ -128,7 +151,11 @@ def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
             except (ValueError, TypeError) as exc:
                 problems.append(("schedule.rrule", f"ist keine gültige RRULE ({exc})"))
         duration = schedule.get("duration_minutes")
-        if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= 24 * 60 * 14):
+        if duration is not None and (
+            isinstance(duration, bool)
+            or not isinstance(duration, int)
+            or not 1 <= duration <= 24 * 60 * 14
+        ):
             problems.append(("schedule.duration_minutes", "muss eine Minutenzahl sein"))
         result.update(
             rrule=rule.removeprefix("RRULE:") if isinstance(rule, str) else None,
@@ -138,9 +165,7 @@ def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
     return result
 
 
-def validate_record(
-    record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
-) -> dict[str, Any]:
+def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]) -> dict[str, Any]:
     """The record's values, cleaned; raises InvalidRecord listing every problem found."""
     if not isinstance(record, dict):
         raise InvalidRecord([("", "jede Zeile muss ein JSON-Objekt sein")])
@@ -229,12 +254,17 @@ def validate_record(
         problems.append(("cost.price_eur", "muss zwischen 0 und 99.999 € liegen"))
     if is_free is False and price_value is None:
         problems.append(("cost.price_eur", "ein kostenpflichtiges Angebot braucht einen Preis"))
-    clean.update(is_free=is_free is True, price_eur=None if is_free is True else price_value,
-                 cost_note=cost.get("note") or None)
+    clean.update(
+        is_free=is_free is True,
+        price_eur=None if is_free is True else price_value,
+        cost_note=cost.get("note") or None,
+    )
 
     languages = record.get("languages") or ["de"]
-    if not isinstance(languages, list) or not all(isinstance(v, str) and re.fullmatch(r"[a-z]{2}", v) for v in languages):
-        problems.append(("languages", "muss eine Liste von Sprachkürzeln sein, z. B. [\"de\", \"en\"]"))
+    if not isinstance(languages, list) or not all(
+        isinstance(v, str) and re.fullmatch(r"[a-z]{2}", v) for v in languages
+    ):
+        problems.append(("languages", 'muss eine Liste von Sprachkürzeln sein, z. B. ["de", "en"]'))
         languages = ["de"]
     clean["languages"] = ",".join(languages)
 
@@ -252,7 +282,9 @@ def _term_ids(session: Session, facet: str, slugs: list[str]) -> list[Vocabulary
         return []
     return list(
         session.execute(
-            select(VocabularyTerm).where(VocabularyTerm.facet == facet, VocabularyTerm.slug.in_(slugs))
+            select(VocabularyTerm).where(
+                VocabularyTerm.facet == facet, VocabularyTerm.slug.in_(slugs)
+            )
         ).scalars()
     )
 
@@ -281,7 +313,9 @@ def _write_fields(session: Session, offer: Offer, clean: dict[str, Any]) -> None
     ):  # fmt: skip
         setattr(offer, name, clean[name])
     offer.terms = [
-        term for name, facet in MULTI_FACETS.items() for term in _term_ids(session, facet, clean[name])
+        term
+        for name, facet in MULTI_FACETS.items()
+        for term in _term_ids(session, facet, clean[name])
     ]
     offer.mode = _term_ids(session, "mode", [clean["mode"]])[0]
     offer.district = _term_ids(session, "district", [clean["district"]])[0]
@@ -301,9 +335,7 @@ def _write_fields(session: Session, offer: Offer, clean: dict[str, Any]) -> None
 
 def unique_slug(session: Session, wanted: str) -> str:
     """`wanted`, or `wanted-2`, `wanted-3`, … when taken: slugs never change once given."""
-    taken = set(
-        session.execute(select(Offer.slug).where(Offer.slug.like(f"{wanted}%"))).scalars()
-    )
+    taken = set(session.execute(select(Offer.slug).where(Offer.slug.like(f"{wanted}%"))).scalars())
     if wanted not in taken:
         return wanted
     number = 2

@@ -93,7 +93,7 @@ def _facet_values(
 
 
 def _load_published(ids: list[int]) -> list[Offer]:
-    """Rows for the ids in rank order; anything not published is dropped, whatever the index says."""
+    """Rows for the ids in rank order; anything unpublished is dropped, whatever the index says."""
     if not ids:
         return []
     rows = db.session.execute(
@@ -113,7 +113,9 @@ def _load_published(ids: list[int]) -> list[Offer]:
 
 def _relaxations(params: SearchParams, vocabulary: Vocabulary, locale: str) -> list[Relaxation]:
     names = [name for name, values in params.filters.items() if values]
-    names += [name for name, active in (("age", params.age is not None), ("free", params.free)) if active]
+    names += [
+        name for name, active in (("age", params.age is not None), ("free", params.free)) if active
+    ]
     if params.date_from or params.date_to:
         names.append("dates")
     labels = {

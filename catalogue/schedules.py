@@ -12,7 +12,7 @@ from dateutil.rrule import rrule, rrulestr
 from catalogue.models import Offer
 from catalogue.timeutil import BERLIN, to_local, utcnow
 
-# Recurring offers are expanded this far ahead for date filters; later dates are rarely planned anyway.
+# Recurring offers are expanded this far ahead for date filters; later dates are rarely planned.
 RECURRENCE_HORIZON = dt.timedelta(days=400)
 MAX_OCCURRENCES = 400
 

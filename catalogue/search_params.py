@@ -1,4 +1,4 @@
-"""The search parameters of `/offers` and `/api/v1/offers`: their names and their validation, once."""
+"""The search parameters of `/offers` and `/api/v1/offers`: names and validation, once."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from werkzeug.datastructures import MultiDict
 
 from catalogue.vocabulary import Vocabulary
 
-# Repeatable filters: parameter name -> vocabulary facet whose slugs it takes ("partner" takes partner slugs).
+# Repeatable filters: parameter name -> the vocabulary facet whose slugs it takes
+# ("partner" takes partner slugs).
 FILTER_PARAMS: dict[str, str] = {
     "stage": "stage",
     "subject": "subject",

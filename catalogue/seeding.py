@@ -135,13 +135,19 @@ def seed_demo_accounts(session: Session) -> int:
             if partner_slug
             else None
         )
-        session.add(User(email=email, role=role, partner=partner, password_hash=hash_password(DEMO_PASSWORD)))
+        session.add(
+            User(
+                email=email, role=role, partner=partner, password_hash=hash_password(DEMO_PASSWORD)
+            )
+        )
         added += 1
     session.flush()
     return added
 
 
-def seed_all(session: Session, *, demo_accounts: bool = False, seeds_dir: Path = SEEDS_DIR) -> SeedReport:
+def seed_all(
+    session: Session, *, demo_accounts: bool = False, seeds_dir: Path = SEEDS_DIR
+) -> SeedReport:
     """Vocabulary, partners and demo offers; with `demo_accounts` also the local demo logins."""
     report = SeedReport()
     report.terms = seed_vocabulary(session, read_json("vocabulary.json", seeds_dir))

@@ -106,7 +106,11 @@ def partner_data(partner: Partner, offer_count: int) -> dict[str, Any]:
         "founding_member": partner.is_founding_member,
         "website": partner.website,
         "description": partner.description,
-        "address": {"street": partner.street, "postal_code": partner.postal_code, "city": partner.city}
+        "address": {
+            "street": partner.street,
+            "postal_code": partner.postal_code,
+            "city": partner.city,
+        }
         if partner.city
         else None,
         "url": url_for("public.partner_detail", slug=partner.slug, _external=True),

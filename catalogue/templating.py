@@ -53,7 +53,9 @@ def when(moment: dt.datetime | None) -> str:
     """An aware datetime, e.g. "Sa., 5. Dez. 2026, 10:00"."""
     if moment is None:
         return ""
-    return format_datetime(moment, "EEE, d. MMM y, HH:mm" if str(get_locale()) == "de" else "EEE, MMM d, y, h:mm a")
+    return format_datetime(
+        moment, "EEE, d. MMM y, HH:mm" if str(get_locale()) == "de" else "EEE, MMM d, y, h:mm a"
+    )
 
 
 def session_span(session: OfferSession) -> str:
@@ -63,7 +65,9 @@ def session_span(session: OfferSession) -> str:
         return when(start)
     end = to_local(session.ends_at)
     if end.date() == start.date():
-        return f"{when(start)}–{format_time(end, 'HH:mm' if str(get_locale()) == 'de' else 'h:mm a')}"
+        return (
+            f"{when(start)}–{format_time(end, 'HH:mm' if str(get_locale()) == 'de' else 'h:mm a')}"
+        )
     return f"{when(start)} – {when(end)}"
 
 

@@ -67,9 +67,11 @@ class Vocabulary:
 
 def load_vocabulary(session: Session | None = None) -> Vocabulary:
     """Read the vocabulary from the database."""
-    rows = (session or db.session).execute(
-        select(VocabularyTerm).order_by(VocabularyTerm.facet, VocabularyTerm.position)
-    ).scalars()
+    rows = (
+        (session or db.session)
+        .execute(select(VocabularyTerm).order_by(VocabularyTerm.facet, VocabularyTerm.position))
+        .scalars()
+    )
     return Vocabulary(
         [
             Term(

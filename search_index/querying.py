@@ -88,7 +88,7 @@ def clean_text(text: str) -> str:
 def parse_text(text: str) -> TextQuery:
     """Turn any user text into a query; never raises on content."""
     text = clean_text(text).translate(_QUOTES)
-    if False:
+    if text.count('"') % 2:
         # An unbalanced quote marks no phrase; ignore all quotes rather than guess.
         text = text.replace('"', " ")
     words: list[Word] = []

@@ -86,7 +86,13 @@ def test_age_keeps_exactly_the_offers_whose_range_covers_it(
 
 @pytest.mark.parametrize(
     "query",
-    ["", "q=Roboter", "stage=primary", "age=10&district=heilbronn-county", "stage=primary&stage=lower-secondary&free=1"],
+    [
+        "",
+        "q=Roboter",
+        "stage=primary",
+        "age=10&district=heilbronn-county",
+        "stage=primary&stage=lower-secondary&free=1",
+    ],
 )
 def test_facet_counts_equal_the_totals_of_the_searches_they_link_to(
     client: FlaskClient, query: str
@@ -117,9 +123,7 @@ def _slugs_with_word(app: Flask, pattern: str) -> set[str]:
     with app.app_context():
         offers = db.session.execute(select(Offer).where(Offer.status == "published")).scalars()
         return {
-            o.slug
-            for o in offers
-            if re.search(pattern, f"{o.title} {o.summary} {o.description}")
+            o.slug for o in offers if re.search(pattern, f"{o.title} {o.summary} {o.description}")
         }
 
 
@@ -183,9 +187,7 @@ def test_bad_parameter_answers_400_with_a_clear_message(
 def test_unpublished_offers_appear_in_no_api_answer(seeded_app: Flask, client: FlaskClient) -> None:
     with seeded_app.app_context():
         hidden = list(
-            db.session.execute(
-                select(Offer.slug).where(Offer.status != "published")
-            ).scalars()
+            db.session.execute(select(Offer.slug).where(Offer.status != "published")).scalars()
         )
     assert len(hidden) >= 5, "the demo data must include offers in other states"
     listed = set(all_slugs(client, "")) | set(all_slugs(client, "q=Vorschau-Entwurf"))
@@ -207,7 +209,11 @@ def test_offer_detail_answers_the_full_offer(client: FlaskClient) -> None:
 def test_partners_and_taxonomy(client: FlaskClient) -> None:
     partners = client.get("/api/v1/partners").get_json()["results"]
     assert len(partners) == 23
-    assert {p["cluster"] for p in partners} == {"science-research", "labour-market", "schools-learning-places"}
+    assert {p["cluster"] for p in partners} == {
+        "science-research",
+        "labour-market",
+        "schools-learning-places",
+    }
     taxonomy = client.get("/api/v1/taxonomy").get_json()
     assert [s["value"] for s in taxonomy["stage"]] == [s["slug"] for s in VOCABULARY["stages"]]
     assert taxonomy["stage"][0]["kim_level"] == "level_0"

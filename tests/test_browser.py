@@ -56,7 +56,9 @@ def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def test_search_filter_by_age_and_open_an_offer(page: Page, live_url: str, output_dir: Path) -> None:
+def test_search_filter_by_age_and_open_an_offer(
+    page: Page, live_url: str, output_dir: Path
+) -> None:
     width = page.viewport_size["width"]
     page.goto(live_url + "/")
     page.get_by_label("Was suchen Sie?").fill("Roboter")

@@ -39,7 +39,9 @@ def test_index_check_reports_no_drift_after_seeding(runner: FlaskCliRunner) -> N
 
 def test_index_check_finds_drift_and_sync_repairs_it(app: Flask, runner: FlaskCliRunner) -> None:
     with app.app_context():
-        offer = db.session.execute(select(Offer).where(Offer.status == "published")).scalars().first()
+        offer = (
+            db.session.execute(select(Offer).where(Offer.status == "published")).scalars().first()
+        )
         # A change that reached the log but not the index, as when another process held the lock.
         db.session.execute(
             Offer.__table__.update().where(Offer.id == offer.id).values(status="withdrawn")
@@ -104,9 +106,14 @@ def test_import_is_all_or_nothing_and_names_each_bad_line(
     assert counts(app) == before
 
 
-def test_import_adds_offers_and_indexes_them(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+def test_import_adds_offers_and_indexes_them(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
     good = tmp_path / "good.jsonl"
-    good.write_text(_line() + "\n" + _line(title="Lötkurs für Fortgeschrittene", status="draft"), encoding="utf-8")
+    good.write_text(
+        _line() + "\n" + _line(title="Lötkurs für Fortgeschrittene", status="draft"),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["offers", "import", str(good)])
     assert result.exit_code == 0, result.output
     client = app.test_client()
@@ -117,7 +124,16 @@ def test_import_adds_offers_and_indexes_them(app: Flask, runner: FlaskCliRunner,
 
 def test_users_create(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(
-        args=["users", "create", "--email", "Neu@Example.org", "--role", "partner", "--partner", "ijf"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Neu@Example.org",
+            "--role",
+            "partner",
+            "--partner",
+            "ijf",
+        ],
         input="geheim-123\ngeheim-123\n",
     )
     assert result.exit_code == 0, result.output

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from markupsafe import escape
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 
 from catalogue.extensions import db
@@ -43,11 +43,17 @@ def test_search_without_results_says_which_filter_to_drop(client: FlaskClient) -
     assert "/offers?stage=early-childhood" in page or "/offers?format=internship" in page
 
 
-def test_offer_page_shows_everything_rendered_safely(seeded_app: Flask, client: FlaskClient) -> None:
+def test_offer_page_shows_everything_rendered_safely(
+    seeded_app: Flask, client: FlaskClient
+) -> None:
     with seeded_app.app_context():
-        offer = db.session.execute(
-            select(Offer).where(Offer.status == "published", Offer.schedule_kind == "dated")
-        ).scalars().first()
+        offer = (
+            db.session.execute(
+                select(Offer).where(Offer.status == "published", Offer.schedule_kind == "dated")
+            )
+            .scalars()
+            .first()
+        )
         slug, title, partner = offer.slug, offer.title, offer.partner.name
     page = client.get(f"/offers/{slug}").get_data(as_text=True)
     assert title.replace("&", "&amp;") in page or title in page
@@ -61,20 +67,36 @@ def test_unpublished_offers_appear_on_no_page(seeded_app: Flask, client: FlaskCl
             select(Offer.slug, Offer.title).where(Offer.status != "published")
         ).all()
         partner_slugs = list(db.session.execute(select(Partner.slug)).scalars())
-    pages = [client.get(p).get_data(as_text=True) for p in ("/", "/offers?per_page=100", "/offers?per_page=100&page=2", "/offers?q=Vorschau-Entwurf", "/partners")]
+    pages = [
+        client.get(p).get_data(as_text=True)
+        for p in (
+            "/",
+            "/offers?per_page=100",
+            "/offers?per_page=100&page=2",
+            "/offers?q=Vorschau-Entwurf",
+            "/partners",
+        )
+    ]
     pages += [client.get(f"/partners/{slug}").get_data(as_text=True) for slug in partner_slugs]
     for slug, title in hidden:
         assert client.get(f"/offers/{slug}").status_code == 404
         for page in pages:
-            assert f"/offers/{slug}\"" not in page
+            assert f'/offers/{slug}"' not in page
             assert escape(title) not in page
 
 
 def test_partners_are_grouped_by_cluster(client: FlaskClient) -> None:
     page = client.get("/partners").get_data(as_text=True)
-    positions = [page.index(c) for c in ("Wissenschaft &amp; Forschung", "Arbeitsmarkt", "Schulen &amp; außerschulische Lernorte")]
+    positions = [
+        page.index(c)
+        for c in (
+            "Wissenschaft &amp; Forschung",
+            "Arbeitsmarkt",
+            "Schulen &amp; außerschulische Lernorte",
+        )
+    ]
     assert positions == sorted(positions)
-    assert page.count('<li>') >= 23
+    assert page.count("<li>") >= 23
     partner = client.get("/partners/experimenta").get_data(as_text=True)
     assert "experimenta" in partner and 'class="card"' in partner
     assert client.get("/partners/nobody").status_code == 404

@@ -35,7 +35,9 @@ def offers() -> Response:
     params = parse_search_params(request.args, vocabulary, _partner_slugs())
     found = search_offers(params, vocabulary, str(get_locale()))
     if found.index_missing:
-        return api_error(503, "index_unavailable", "The search index is being rebuilt; try again soon.")
+        return api_error(
+            503, "index_unavailable", "The search index is being rebuilt; try again soon."
+        )
     return jsonify(
         {
             "total": found.total,

@@ -53,7 +53,9 @@ def offers() -> tuple[str, int]:
     found = search_offers(params, vocabulary, str(get_locale()))
     partners = {
         p.slug: p.name
-        for p in db.session.execute(select(Partner).where(Partner.slug.in_(params.filters.get("partner", ())))).scalars()
+        for p in db.session.execute(
+            select(Partner).where(Partner.slug.in_(params.filters.get("partner", ())))
+        ).scalars()
     }
     return render_template(
         "public/offers.html", error=None, found=found, params=params, partner_names=partners
@@ -74,12 +76,22 @@ def offer_detail(slug: str) -> str:
 @bp.get("/partners")
 def partners() -> str:
     """The alliance's members, grouped by cluster."""
-    clusters = db.session.execute(
-        select(VocabularyTerm).where(VocabularyTerm.facet == "cluster").order_by(VocabularyTerm.position)
-    ).scalars().all()
-    members = db.session.execute(
-        select(Partner).where(Partner.is_active.is_(True)).order_by(Partner.name)
-    ).scalars().all()
+    clusters = (
+        db.session.execute(
+            select(VocabularyTerm)
+            .where(VocabularyTerm.facet == "cluster")
+            .order_by(VocabularyTerm.position)
+        )
+        .scalars()
+        .all()
+    )
+    members = (
+        db.session.execute(
+            select(Partner).where(Partner.is_active.is_(True)).order_by(Partner.name)
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
         "public/partners.html",
         clusters=[(c, [p for p in members if p.cluster_id == c.id]) for c in clusters],
@@ -95,11 +107,15 @@ def partner_detail(slug: str) -> str:
     ).scalar_one_or_none()
     if partner is None:
         abort(404)
-    offers = db.session.execute(
-        select(Offer)
-        .where(Offer.partner_id == partner.id, Offer.status == "published")
-        .order_by(Offer.title)
-    ).scalars().all()
+    offers = (
+        db.session.execute(
+            select(Offer)
+            .where(Offer.partner_id == partner.id, Offer.status == "published")
+            .order_by(Offer.title)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("public/partner.html", partner=partner, offers=offers)
 
 

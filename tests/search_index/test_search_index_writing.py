@@ -39,6 +39,7 @@ def test_apply_upserts_replace_and_deletes_remove(
 def test_apply_adds_new_offers(
     index: SearchIndex, make_offer: MakeOffer, found: Callable[..., set[int]]
 ) -> None:
+    assert found(text="Loetkurs") == set()
     index.apply([make_offer(99, "Lötkurs", "Löten für Einsteiger")], [], through_seq=11)
     assert found(text="Loetkurs") == {99}
     assert 99 in index.doc_ids()
@@ -57,8 +58,11 @@ def test_applying_the_same_changes_again_is_harmless(
 
 def test_applied_seq_only_grows(index: SearchIndex) -> None:
     assert index.applied_seq() == 10
+    generation = index.generation()
     index.apply([], [], through_seq=15)
     assert index.applied_seq() == 15
+    # Nothing to write, so no new Whoosh generation either.
+    assert index.generation() == generation
     index.apply([], [1], through_seq=12)
     assert index.applied_seq() == 15
     assert 1 not in index.doc_ids()
