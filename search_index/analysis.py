@@ -10,14 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from whoosh.analysis import (
-    CompositeAnalyzer,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StopFilter,
-    Token,
-)
+from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 from whoosh.lang.snowball.german import GermanStemmer
 from whoosh.lang.stopwords import stoplists
 
@@ -79,55 +72,77 @@ def sort_key(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold().translate(_UMLAUTS).strip()
 
 
-class NeutralFormFilter(Filter):
-    """Reduces gendered person nouns to their base noun (see `neutral_form`)."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = neutral_form(token.text)
-            yield token
-
-
-class FoldFilter(Filter):
-    """Folds umlauts, ß and their ae/oe/ue spellings (see `fold`)."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = fold(token.text)
-            yield token
-
-
-# functools.lru_cache is thread-safe; Whoosh's own StemFilter cache is not, and one analyzer is
-# shared by the searching threads and the thread that applies index changes.
-_stem = functools.lru_cache(maxsize=50_000)(GermanStemmer().stem)
-
-
-class GermanStemFilter(Filter):
-    """German Snowball stemming ("Experimente" -> "experiment")."""
-
-    is_morph = True
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if not token.stopped:
-                token.text = _stem(token.text)
-            yield token
-
-
 GERMAN_STOP_WORDS = frozenset(stoplists["de"])
 # Stop words are removed after folding, so "für" and "fuer" are both dropped.
 FOLDED_STOP_WORDS = frozenset(fold(word) for word in GERMAN_STOP_WORDS)
+_MIN_TOKEN_CHARS = 2
+
+_stem = GermanStemmer().stem
+
+
+# The longest gender suffix a token may lose ("(innen)").
+_MAX_SUFFIX_CHARS = 7
+
+
+def normalize(word: str, *, folded: bool, stemmed: bool) -> str | None:
+    """Return the term of one token, or None for a stop word (or a too short or long token).
+
+    The steps in order: neutral form (needs the original case), lowercase, fold, stop words,
+    stem.
+    """
+    if len(word) > MAX_TOKEN_CHARS + _MAX_SUFFIX_CHARS:
+        # Checked before the cache, so pasted junk cannot fill it.
+        return None
+    return _normalize(word, folded, stemmed)
+
+
+# Text repeats its words, and one cache lookup is much cheaper than five generator steps per
+# token (indexing and highlighting analyze every word). functools.lru_cache is thread-safe,
+# unlike Whoosh's own stemming cache.
+@functools.lru_cache(maxsize=100_000)
+def _normalize(word: str, folded: bool, stemmed: bool) -> str | None:
+    term = neutral_form(word).lower()
+    if folded:
+        term = fold(term)
+    stop_words = FOLDED_STOP_WORDS if folded else GERMAN_STOP_WORDS
+    if not _MIN_TOKEN_CHARS <= len(term) <= MAX_TOKEN_CHARS or term in stop_words:
+        return None
+    return _stem(term) if stemmed else term
+
+
+class GermanFilter(Filter):
+    """Turns tokens into terms with `normalize`; drops stop words like Whoosh's StopFilter.
+
+    Dropped words leave no gap in the positions, on both sides, so a phrase query matches
+    across a stop word. When the caller keeps stop words (the highlighter does), they pass
+    through marked `stopped`.
+    """
+
+    is_morph = True
+
+    def __init__(self, *, folded: bool, stemmed: bool) -> None:
+        self.folded = folded
+        self.stemmed = stemmed
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        position = None
+        for token in tokens:
+            term = normalize(token.text, folded=self.folded, stemmed=self.stemmed)
+            if term is None:
+                if not token.removestops:
+                    token.stopped = True
+                    yield token
+                continue
+            token.text = term
+            token.stopped = False
+            if token.positions:
+                position = token.pos if position is None else position + 1
+                token.pos = position
+            yield token
 
 
 def _chain(*, folded: bool, stemmed: bool) -> CompositeAnalyzer:
-    analyzer = RegexTokenizer(TOKEN_PATTERN) | NeutralFormFilter() | LowercaseFilter()
-    if folded:
-        analyzer = analyzer | FoldFilter()
-    stop_words = FOLDED_STOP_WORDS if folded else GERMAN_STOP_WORDS
-    analyzer = analyzer | StopFilter(stoplist=stop_words, minsize=2, maxsize=MAX_TOKEN_CHARS)
-    if stemmed:
-        analyzer = analyzer | GermanStemFilter()
-    return analyzer
+    return RegexTokenizer(TOKEN_PATTERN) | GermanFilter(folded=folded, stemmed=stemmed)
 
 
 # The analyzer of every searchable text field.

@@ -13,7 +13,7 @@ from whoosh.searching import Searcher
 from search_index import generations
 from search_index.documents import OfferDocument, SearchRequest, SearchResult
 from search_index.errors import IndexMissing
-from search_index.querying import DocSets, run_search, validate
+from search_index.querying import DocSets, run_search
 from search_index.schema import SCHEMA_VERSION
 from search_index.writing import apply_changes, build_generation, open_index
 
@@ -23,7 +23,6 @@ class _OpenGeneration:
 
     def __init__(self, name: str, ix: FileIndex) -> None:
         self.name = name
-        self.ix = ix
         self.docsets = DocSets(ix.searcher())
 
     @property
@@ -132,7 +131,6 @@ class SearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run one search; any text is valid, only a malformed request raises ValueError."""
-        validate(request)
         with self._lock:
             return run_search(self._refreshed().docsets, request)
 

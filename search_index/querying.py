@@ -1,5 +1,6 @@
 """Searching: text queries built by hand, filters and facet counts as doc-id sets, highlights."""
 
+import heapq
 import html
 import unicodedata
 from collections.abc import Iterable
@@ -13,9 +14,8 @@ from whoosh.highlight import (
     get_text,
     highlight,
 )
-from whoosh.query import And, Every, Or, Phrase, Query, Term
+from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
-from whoosh.sorting import FacetType, FieldFacet, MultiFacet
 
 from search_index.analysis import (
     GERMAN_ANALYZER,
@@ -42,6 +42,7 @@ _QUOTES = str.maketrans(dict.fromkeys("\u201e\u201c\u201d\u00ab\u00bb\uff02", '"
 # A filter value this long is no slug; looking it up would only fill the term cache.
 _MAX_FILTER_VALUE_CHARS = 200
 _MAX_CACHED_DAY_RANGES = 256
+_MAX_CACHED_TEXT_TERMS = 4096
 SNIPPET_CHARS = 200
 _EMPTY: frozenset[int] = frozenset()
 
@@ -57,15 +58,50 @@ class Word:
     is_phrase: bool
     terms: tuple[str, ...]
 
+    @property
+    def is_phrase_query(self) -> bool:
+        return self.is_phrase and len(self.terms) > 1
+
+    def query(self) -> Query:
+        """Match the word in any text field, weighted by field."""
+        if self.is_phrase_query:
+            return Or(
+                [
+                    Phrase(field, list(self.terms), boost=boost)
+                    for field, boost in TEXT_FIELD_BOOSTS.items()
+                ]
+            )
+        # A typed word can yield several terms ("Chemie/Physik"); each must match.
+        per_term: list[Query] = [
+            Or([Term(field, term, boost=boost) for field, boost in TEXT_FIELD_BOOSTS.items()])
+            for term in self.terms
+        ]
+        return per_term[0] if len(per_term) == 1 else And(per_term)
+
 
 @dataclass(frozen=True)
 class TextQuery:
-    """The user's text turned into queries; `strict` is None when nothing searchable is left."""
+    """The user's text as words; `searchable` is empty when nothing searchable is left."""
 
     words: tuple[Word, ...]
-    strict: Query | None  # every word must match
-    loose: Query | None  # any word may match: the fallback when `strict` finds nothing
-    terms: frozenset[str]  # what the highlighter marks
+
+    @property
+    def searchable(self) -> tuple[Word, ...]:
+        return tuple(word for word in self.words if word.terms)
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """What the highlighter marks."""
+        return frozenset(term for word in self.words for term in word.terms)
+
+    def query(self, *, require_all: bool) -> Query | None:
+        """The scoring query: all words (And) or any word (Or)."""
+        clauses = [word.query() for word in self.searchable]
+        if not clauses:
+            return None
+        if len(clauses) == 1:
+            return clauses[0]
+        return And(clauses) if require_all else Or(clauses)
 
 
 def clean_text(text: str) -> str:
@@ -86,7 +122,7 @@ def clean_text(text: str) -> str:
 
 
 def parse_text(text: str) -> TextQuery:
-    """Turn any user text into a query; never raises on content."""
+    """Turn any user text into words; never raises on content."""
     text = clean_text(text).translate(_QUOTES)
     if text.count('"') % 2:
         # An unbalanced quote marks no phrase; ignore all quotes rather than guess.
@@ -103,48 +139,36 @@ def parse_text(text: str) -> TextQuery:
                 for word in part.split()
                 if word not in _OPERATOR_WORDS
             )
-    words = words[:MAX_WORDS]
-    clauses = [_word_query(word) for word in words if word.terms]
-    if not clauses:
-        return TextQuery(tuple(words), None, None, frozenset())
-    strict = clauses[0] if len(clauses) == 1 else And(clauses)
-    loose = clauses[0] if len(clauses) == 1 else Or(clauses)
-    terms = frozenset(term for word in words for term in word.terms)
-    return TextQuery(tuple(words), strict, loose, terms)
-
-
-def _word_query(word: Word) -> Query:
-    if word.is_phrase and len(word.terms) > 1:
-        return Or(
-            [
-                Phrase(field, list(word.terms), boost=boost)
-                for field, boost in TEXT_FIELD_BOOSTS.items()
-            ]
-        )
-    # A typed word can yield several terms ("Chemie/Physik"); each must match, in any field.
-    per_term: list[Query] = [
-        Or([Term(field, term, boost=boost) for field, boost in TEXT_FIELD_BOOSTS.items()])
-        for term in word.terms
-    ]
-    return per_term[0] if len(per_term) == 1 else And(per_term)
+    return TextQuery(tuple(words[:MAX_WORDS]))
 
 
 # Doc-id sets
 
 
-class DocSets:
-    """Doc-number sets of one searcher, cached until the searcher is replaced.
+# Sort order -> columns compared in turn; the last tie-break is the doc number.
+_SORT_COLUMNS = {
+    "date": ("next_start", "title_sort"),
+    "title": ("title_sort", "next_start"),
+    "new": ("published", "title_sort"),
+}
+_DESCENDING_COLUMNS = frozenset({"published"})
 
-    Filters and facet counts are set intersections: much cheaper than Whoosh's grouping or
-    filter queries (WHOOSH_NOTES speed table). Doc numbers are only valid for one searcher, so a
-    new searcher gets a new DocSets.
+
+class DocSets:
+    """Doc-number sets and sort ranks of one searcher, cached until the searcher is replaced.
+
+    Filters, text matching and facet counts are set operations, much cheaper than Whoosh's
+    grouping or filter queries (WHOOSH_NOTES speed table). Doc numbers are only valid for one
+    searcher, so a new searcher gets a new DocSets.
     """
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._terms: dict[tuple[str, str], frozenset[int]] = {}
+        self._text_terms: dict[str, frozenset[int]] = {}
         self._values: dict[str, tuple[str, ...]] = {}
         self._day_ranges: dict[tuple[str, str], frozenset[int]] = {}
+        self._ranks: dict[str, list[int]] = {}
         self._all: frozenset[int] | None = None
 
     def all_docs(self) -> frozenset[int]:
@@ -162,7 +186,7 @@ class DocSets:
         if not _is_term_text(value) or key not in self.searcher.reader():
             # Not cached: unknown values come from users and would grow the cache without end.
             return _EMPTY
-        docs = frozenset(self.searcher.docs_for_query(Term(field, value)))
+        docs = self._postings(field, value)
         self._terms[key] = docs
         return docs
 
@@ -176,9 +200,39 @@ class DocSets:
             self._values[field] = tuple(self.searcher.reader().field_terms(field))
         return self._values[field]
 
-    def matching(self, query: Query) -> frozenset[int]:
-        """Documents matching `query`, unscored."""
-        return frozenset(self.searcher.docs_for_query(query))
+    def text_term(self, term: str) -> frozenset[int]:
+        """Documents with the analyzed `term` in any text field."""
+        cached = self._text_terms.get(term)
+        if cached is None:
+            reader = self.searcher.reader()
+            cached = frozenset().union(
+                *(
+                    self._postings(field, term)
+                    for field in TEXT_FIELD_BOOSTS
+                    if (field, term) in reader
+                )
+            )
+            # The vocabulary is large and users type anything: keep the cache bounded.
+            if len(self._text_terms) >= _MAX_CACHED_TEXT_TERMS:
+                self._text_terms.clear()
+            self._text_terms[term] = cached
+        return cached
+
+    def word(self, word: Word) -> frozenset[int]:
+        """Documents matching `word` (all of its terms, or the phrase)."""
+        if word.is_phrase_query:
+            return frozenset(self.searcher.docs_for_query(word.query()))
+        return _intersect(self.text_term(word.terms[0]), map(self.text_term, word.terms[1:]))
+
+    def _postings(self, field: str, text: str) -> frozenset[int]:
+        # The reader's postings skip deleted documents. A plain loop over the matcher is about
+        # twice as fast as docs_for_query, which matters when a new searcher builds its sets.
+        matcher = self.searcher.reader().postings(field, text)
+        docnums = []
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            matcher.next()
+        return frozenset(docnums)
 
     def days_between(self, start: str, end: str) -> frozenset[int]:
         """Documents with a session day in [start, end] ("YYYYMMDD"; "" for an open bound)."""
@@ -192,6 +246,30 @@ class DocSets:
             self._day_ranges.clear()
         self._day_ranges[key] = docs
         return docs
+
+    def sort_rank(self, sort: str) -> list[int]:
+        """Position of every doc number in `sort` order (built once per searcher)."""
+        if sort not in self._ranks:
+            reader = self.searcher.reader()
+            count = reader.doc_count_all()
+            rank = [0] * count
+            if count:
+                # An empty index has no columns to read.
+                columns = [
+                    (list(reader.column_reader(name)), name in _DESCENDING_COLUMNS)
+                    for name in _SORT_COLUMNS[sort]
+                ]
+
+                def key(docnum: int) -> tuple[object, ...]:
+                    return tuple(
+                        -values[docnum] if descending else values[docnum]
+                        for values, descending in columns
+                    )
+
+                for position, docnum in enumerate(sorted(range(count), key=key)):
+                    rank[docnum] = position
+            self._ranks[sort] = rank
+        return self._ranks[sort]
 
     def offer_ids(self, docnums: Iterable[int]) -> list[int]:
         """The offer ids of `docnums`, in the same order."""
@@ -213,14 +291,13 @@ def _is_term_text(value: str) -> bool:
     return True
 
 
+def _intersect(docs: frozenset[int], others: Iterable[frozenset[int]]) -> frozenset[int]:
+    for other in others:
+        docs &= other
+    return docs
+
+
 # Searching
-
-
-_SORT_FACETS: dict[str, FacetType] = {
-    "date": MultiFacet([FieldFacet("next_start"), FieldFacet("title_sort")]),
-    "title": MultiFacet([FieldFacet("title_sort"), FieldFacet("next_start")]),
-    "new": MultiFacet([FieldFacet("published", reverse=True), FieldFacet("title_sort")]),
-}
 
 
 def validate(request: SearchRequest) -> None:
@@ -241,18 +318,21 @@ def run_search(docsets: DocSets, request: SearchRequest) -> SearchResult:
     """Answer `request` from one searcher's doc sets."""
     validate(request)
     text = parse_text(request.text)
-    query = text.strict
+    words = text.searchable
+    query = None
     suggestion = None
-    if query is None:
+    if not words:
         matches = docsets.all_docs()
     else:
-        matches = docsets.matching(query)
+        per_word = [docsets.word(word) for word in words]
+        matches = _intersect(per_word[0], per_word[1:])
+        query = text.query(require_all=True)
         if not matches:
-            suggestion = suggest(docsets.searcher, text)
+            suggestion = suggest(docsets, text)
             # Decided on the text alone, not on the filters, so that the facet counts and the
             # total always describe the same text matches.
-            query = text.loose
-            matches = docsets.matching(query)
+            matches = frozenset().union(*per_word)
+            query = text.query(require_all=False)
 
     # Filters that are not facets apply to every count.
     if request.age is not None:
@@ -283,10 +363,10 @@ def run_search(docsets: DocSets, request: SearchRequest) -> SearchResult:
         )
 
     sort = "date" if request.sort == "relevance" and query is None else request.sort
-    page = _rank(docsets.searcher, query, hits, sort, request.offset, request.limit)
+    page = _rank(docsets, query, hits, sort, request.offset, request.limit)
     ids = docsets.offer_ids(page)
     highlights = {}
-    if request.highlight and text.terms:
+    if request.highlight and words:
         for offer_id, docnum in zip(ids, page, strict=True):
             stored = docsets.searcher.stored_fields(docnum)
             highlights[offer_id] = snippet(stored.get("summary", ""), text.terms) or snippet(
@@ -297,14 +377,8 @@ def run_search(docsets: DocSets, request: SearchRequest) -> SearchResult:
     )
 
 
-def _intersect(docs: frozenset[int], others: Iterable[frozenset[int]]) -> frozenset[int]:
-    for other in others:
-        docs &= other
-    return docs
-
-
 def _rank(
-    searcher: Searcher,
+    docsets: DocSets,
     query: Query | None,
     hits: frozenset[int],
     sort: str,
@@ -315,14 +389,13 @@ def _rank(
     end = offset + limit
     if offset >= len(hits) or not limit:
         return []
-    # len() of filtered Results counts unfiltered hits (WHOOSH_NOTES pitfall 2), so only the
-    # hits themselves are used here; the total comes from the sets. Whoosh wants a mutable set.
-    allowed = set(hits)
     if sort == "relevance" and query is not None:
-        results = searcher.search(query, filter=allowed, limit=end)
-    else:
-        results = searcher.search(Every(), filter=allowed, limit=end, sortedby=_SORT_FACETS[sort])
-    return [hit.docnum for hit in results[offset:end]]
+        # Only the hits of the page are used: len() of filtered Results would count unfiltered
+        # hits (WHOOSH_NOTES pitfall 2). Whoosh wants a mutable set as filter.
+        results = docsets.searcher.search(query, filter=set(hits), limit=end)
+        return [hit.docnum for hit in results[offset:end]]
+    rank = docsets.sort_rank(sort)
+    return heapq.nsmallest(end, hits, key=rank.__getitem__)[offset:]
 
 
 # Highlighting
@@ -351,6 +424,11 @@ def snippet(text: str, terms: frozenset[str]) -> str:
     """Return an HTML snippet of at most about SNIPPET_CHARS around the matches, or ""."""
     if not text or not terms:
         return ""
+    # Gender reduction and stemming only cut words short, so every term is a prefix of a folded
+    # word. Without one in the folded text nothing can match, and the analyzer is not needed.
+    folded = fold(text.lower())
+    if not any(term in folded for term in terms):
+        return ""
     fragmenter = (
         WholeFragmenter()
         if len(text) <= SNIPPET_CHARS
@@ -362,27 +440,20 @@ def snippet(text: str, terms: frozenset[str]) -> str:
 # Suggestions
 
 
-def suggest(searcher: Searcher, text: TextQuery) -> str | None:
+def suggest(docsets: DocSets, text: TextQuery) -> str | None:
     """Return the text with unknown words replaced by the closest indexed word, or None."""
     corrected = False
     output = []
     for word in text.words:
         replacement = None
-        if not word.is_phrase and word.terms and not _is_known(searcher, word.terms):
-            replacement = _closest_word(searcher, word.text)
+        if not word.is_phrase and word.terms and not all(map(docsets.text_term, word.terms)):
+            replacement = _closest_word(docsets.searcher, word.text)
         if replacement:
             output.append(replacement)
             corrected = True
         else:
             output.append(f'"{word.text}"' if word.is_phrase else word.text)
     return " ".join(output) if corrected else None
-
-
-def _is_known(searcher: Searcher, terms: Iterable[str]) -> bool:
-    reader = searcher.reader()
-    return all(
-        any(reader.doc_frequency(field, term) for field in TEXT_FIELD_BOOSTS) for term in terms
-    )
 
 
 def _closest_word(searcher: Searcher, typed: str) -> str | None:
@@ -414,10 +485,9 @@ def _surface_form(searcher: Searcher, folded: str) -> str:
     # Folding only changes characters from the first a, o, u or s on (ä, ö, ü, ß, ae, oe, ue),
     # so the surface form shares the part before it.
     cut = next((i for i, char in enumerate(folded) if char in "aous"), len(folded))
-    prefixes = {folded[:cut]}
-    if cut == 0:
-        first = folded[0]
-        prefixes |= {first, _UMLAUT_OF.get(first, first)}
+    first = folded[0]
+    # With nothing before it, the first letter itself may stand for an umlaut ("ärger").
+    prefixes = {folded[:cut]} if cut else {first, _UMLAUT_OF.get(first, first)}
     reader = searcher.reader()
     best, best_frequency = folded, 0
     for prefix in prefixes:

@@ -135,3 +135,8 @@ def test_token_offsets_cover_the_whole_gendered_word() -> None:
     text = "Für Schüler*innen"
     tokens = [(t.text, text[t.startchar : t.endchar]) for t in GERMAN_ANALYZER(text, chars=True)]
     assert tokens == [("schul", "Schüler*innen")]
+
+
+def test_stop_words_can_be_kept_and_marked_for_the_highlighter() -> None:
+    tokens = [(t.text, t.stopped) for t in GERMAN_ANALYZER("für Mädchen", removestops=False)]
+    assert tokens == [("für", True), ("madch", False)]
