@@ -4,7 +4,7 @@ PYTHON  := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app wsgi
 PORT    ?= 5000
 
-.PHONY: install run test bench lint format translations clean
+.PHONY: install run test bench lint format translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -12,7 +12,17 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
+
+# Compiled catalogues (*.mo) are build products; the *.po files are the source.
+translations: $(VENV)/.installed
+	@if ls catalogue/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile --quiet -d catalogue/translations; fi
+
+# After changing UI strings: extract them and merge into each language's catalogue.
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --quiet -F babel.cfg -o catalogue/translations/messages.pot .
+	$(VENV)/bin/pybabel update --quiet -i catalogue/translations/messages.pot -d catalogue/translations
 
 # Upgrade the database, seed it (with the local demo accounts), bring the index up to date, serve.
 run: install

@@ -135,8 +135,26 @@ def _relaxations(params: SearchParams, vocabulary: Vocabulary, locale: str) -> l
         relaxed = params.without(name)
         count = indexing.search(_index_request(relaxed, facets=(), limit=0)).total
         if count:
-            found.append(Relaxation(name, labels[name], count, relaxed))
+            found.append(
+                Relaxation(
+                    name, _describe(name, params, vocabulary, locale, labels), count, relaxed
+                )
+            )
     return sorted(found, key=lambda r: -r.count)
+
+
+def _describe(
+    name: str, params: SearchParams, vocabulary: Vocabulary, locale: str, labels: dict[str, str]
+) -> str:
+    """A filter as people chose it, e.g. "Format: Praktikum" or "Alter: 9"."""
+    if name == "age":
+        return f"{labels[name]}: {params.age}"
+    if name in ("free", "dates"):
+        return labels[name]
+    values = params.filters.get(name, ())
+    if name == "partner":
+        return labels[name]
+    return f"{labels[name]}: {', '.join(vocabulary.label(name, v, locale) for v in values)}"
 
 
 def search_offers(params: SearchParams, vocabulary: Vocabulary, locale: str) -> OfferSearch:

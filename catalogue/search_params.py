@@ -59,14 +59,18 @@ class SearchParams:
         return "relevance" if self.q else "date"
 
     @property
-    def has_filters(self) -> bool:
-        return bool(
-            any(self.filters.values())
-            or self.age is not None
-            or self.free
-            or self.date_from
-            or self.date_to
+    def active_filter_count(self) -> int:
+        """How many filter values are chosen (a date range counts once)."""
+        return (
+            sum(len(values) for values in self.filters.values())
+            + (self.age is not None)
+            + self.free
+            + bool(self.date_from or self.date_to)
         )
+
+    @property
+    def has_filters(self) -> bool:
+        return self.active_filter_count > 0
 
     def to_args(self) -> list[tuple[str, str]]:
         """The parameters as query-string pairs, defaults left out, for links."""
