@@ -148,13 +148,14 @@ def _describe(
 ) -> str:
     """A filter as people chose it, e.g. "Format: Praktikum" or "Alter: 9"."""
     if name == "age":
-        return f"{labels[name]}: {params.age}"
+        return _("%(filter)s: %(values)s", filter=labels[name], values=params.age)
     if name in ("free", "dates"):
         return labels[name]
     values = params.filters.get(name, ())
     if name == "partner":
         return labels[name]
-    return f"{labels[name]}: {', '.join(vocabulary.label(name, v, locale) for v in values)}"
+    chosen = ", ".join(vocabulary.label(name, v, locale) for v in values)
+    return _("%(filter)s: %(values)s", filter=labels[name], values=chosen)
 
 
 def search_offers(params: SearchParams, vocabulary: Vocabulary, locale: str) -> OfferSearch:
