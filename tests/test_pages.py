@@ -129,6 +129,6 @@ def test_german_is_the_default_and_the_browser_can_ask_for_english(seeded_app: F
 
 def test_english_pages_use_the_english_catalogue(client: FlaskClient) -> None:
     home = client.get("/?lang=en").get_data(as_text=True)
-    assert "My child&#39;s age" in home and "Alter meines Kindes" not in home
+    assert "My child's age" in home and "Alter meines Kindes" not in home
     empty = client.get("/offers?stage=early-childhood&format=internship").get_data(as_text=True)
     assert "Sorry, no offers match this search." in empty and "Internship" in empty
