@@ -17,7 +17,7 @@ install: $(VENV)/.installed translations
 # Compiled catalogues (*.mo) are build products; the *.po files are the source.
 translations: $(VENV)/.installed
 	@if ls catalogue/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(VENV)/bin/pybabel compile --quiet -d catalogue/translations; fi
+		$(VENV)/bin/pybabel -q compile -d catalogue/translations; fi
 
 # After changing UI strings: extract them and merge into each language's catalogue.
 extract-messages: $(VENV)/.installed

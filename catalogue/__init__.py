@@ -17,7 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application from `CATALOGUE_*` settings, or from `test_config` in tests."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(load_config(test_config))
-
+    app.json.sort_keys = False  # keep the documented order of the API's keys
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

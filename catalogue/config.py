@@ -44,7 +44,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LANGUAGES": ("de", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "JSON_SORT_KEYS": False,
         **{k: v for k, v in (overrides or {}).items() if k not in _SETTINGS},
     }
 

@@ -34,15 +34,20 @@ def _message(status: int) -> str:
 
 def _respond(error: HTTPException):
     status = error.code or 500
-    if request.path.startswith("/api/"):
+    # Keep what the error says about itself, e.g. the Allow header of a 405.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if request.path.startswith("/api/") or request.path == "/healthz":
         codes = {
             400: "bad_request",
             404: "not_found",
             405: "method_not_allowed",
             429: "too_many_requests",
         }
-        return api_error(status, codes.get(status, "server_error"), _message(status))
-    return render_template("errors/error.html", status=status, message=_message(status)), status
+        response = api_error(status, codes.get(status, "server_error"), _message(status))
+        response.headers.extend(headers)
+        return response
+    page = render_template("errors/error.html", status=status, message=_message(status))
+    return page, status, headers
 
 
 def _unexpected(error: Exception):

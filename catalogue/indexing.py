@@ -67,7 +67,12 @@ def _changed_offer_ids(session: Session) -> set[int]:
             offer_ids.add(obj.id)
         elif isinstance(obj, OfferSession) and obj.offer_id is not None:
             offer_ids.add(obj.offer_id)
-        elif isinstance(obj, Partner) and obj.id is not None and obj not in session.new:
+        elif (
+            isinstance(obj, Partner)
+            and obj.id is not None
+            and obj not in session.new
+            and session.is_modified(obj, include_collections=False)
+        ):
             partner_ids.add(obj.id)
     if partner_ids:
         # A partner's name is part of each of its offers' documents.

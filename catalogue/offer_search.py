@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from catalogue import indexing
 from catalogue.extensions import db
 from catalogue.models import Offer
-from catalogue.search_params import SearchParams
+from catalogue.search_params import SearchParams, parameter_label
 from catalogue.vocabulary import Vocabulary
 
 # The facets whose counts the page and the API show, in display order.
@@ -118,44 +118,26 @@ def _relaxations(params: SearchParams, vocabulary: Vocabulary, locale: str) -> l
     ]
     if params.date_from or params.date_to:
         names.append("dates")
-    labels = {
-        "stage": _("Bildungsstufe"),
-        "subject": _("Fach"),
-        "format": _("Format"),
-        "audience": _("Zielgruppe"),
-        "district": _("Region"),
-        "mode": _("Durchführung"),
-        "partner": _("Anbieter"),
-        "age": _("Alter"),
-        "free": _("nur kostenlose"),
-        "dates": _("Zeitraum"),
-    }
     found = []
     for name in names:
         relaxed = params.without(name)
         count = indexing.search(_index_request(relaxed, facets=(), limit=0)).total
         if count:
-            found.append(
-                Relaxation(
-                    name, _describe(name, params, vocabulary, locale, labels), count, relaxed
-                )
-            )
+            label = _describe(name, params, vocabulary, locale)
+            found.append(Relaxation(name, label, count, relaxed))
     return sorted(found, key=lambda r: -r.count)
 
 
-def _describe(
-    name: str, params: SearchParams, vocabulary: Vocabulary, locale: str, labels: dict[str, str]
-) -> str:
+def _describe(name: str, params: SearchParams, vocabulary: Vocabulary, locale: str) -> str:
     """A filter as people chose it, e.g. "Format: Praktikum" or "Alter: 9"."""
     if name == "age":
-        return _("%(filter)s: %(values)s", filter=labels[name], values=params.age)
-    if name in ("free", "dates"):
-        return labels[name]
-    values = params.filters.get(name, ())
-    if name == "partner":
-        return labels[name]
-    chosen = ", ".join(vocabulary.label(name, v, locale) for v in values)
-    return _("%(filter)s: %(values)s", filter=labels[name], values=chosen)
+        return _("%(filter)s: %(values)s", filter=parameter_label(name), values=params.age)
+    if name == "free":
+        return _("nur kostenlose")
+    if name in ("dates", "partner"):
+        return parameter_label(name)
+    chosen = ", ".join(vocabulary.label(name, v, locale) for v in params.filters.get(name, ()))
+    return _("%(filter)s: %(values)s", filter=parameter_label(name), values=chosen)
 
 
 def search_offers(params: SearchParams, vocabulary: Vocabulary, locale: str) -> OfferSearch:

@@ -58,5 +58,27 @@ def next_start(offer: Offer) -> dt.datetime | None:
 
 
 def session_days(offer: Offer) -> tuple[dt.date, ...]:
-    """The Berlin calendar days on which the offer has a session, from today on."""
-    return tuple(sorted({start.astimezone(BERLIN).date() for start in occurrences(offer)}))
+    """The Berlin calendar days on which the offer takes place, from today on.
+
+    A session over several days (a hackathon, a holiday camp) counts on each of its days."""
+    today = utcnow().replace(tzinfo=dt.UTC).astimezone(BERLIN).date()
+    days: set[dt.date] = set()
+    for start, end in spans(offer):
+        day, last = start.astimezone(BERLIN).date(), end.astimezone(BERLIN).date()
+        while day <= last and len(days) < MAX_OCCURRENCES:
+            if day >= today:
+                days.add(day)
+            day += dt.timedelta(days=1)
+    return tuple(sorted(days))
+
+
+def spans(offer: Offer) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(start, end) of each upcoming session; a session without an end lasts until its start."""
+    if offer.schedule_kind == "dated":
+        return [
+            (to_local(s.starts_at), to_local(s.ends_at or s.starts_at))
+            for s in offer.sessions
+            if to_local(s.ends_at or s.starts_at) >= utcnow().replace(tzinfo=dt.UTC)
+        ][:MAX_OCCURRENCES]
+    length = dt.timedelta(minutes=offer.duration_minutes or 0)
+    return [(start, start + length) for start in occurrences(offer)]

@@ -30,6 +30,29 @@ MAX_AGE = 99
 MAX_QUERY_LENGTH = 500
 
 
+def parameter_label(name: str) -> str:
+    """The name people know a parameter by, for messages on the page."""
+    labels = {
+        "q": _("Suchbegriff"),
+        "stage": _("Bildungsstufe"),
+        "subject": _("Fach"),
+        "format": _("Format"),
+        "audience": _("Für wen"),
+        "district": _("Region"),
+        "mode": _("Durchführung"),
+        "partner": _("Anbieter"),
+        "age": _("Alter"),
+        "free": _("Kosten"),
+        "from": _("Zeitraum von"),
+        "to": _("Zeitraum bis"),
+        "dates": _("Zeitraum"),
+        "sort": _("Sortierung"),
+        "page": _("Seite"),
+        "per_page": _("Ergebnisse pro Seite"),
+    }
+    return labels.get(name, name)
+
+
 class InvalidParameter(ValueError):
     """A parameter value we cannot use; `message` says why, for people."""
 
@@ -133,9 +156,12 @@ def _int(args: MultiDict, name: str, default: int | None, low: int, high: int) -
     raw = args.get(name, "").strip()
     if raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit():
+    try:
+        value = int(raw) if raw.isascii() else None
+    except ValueError:
+        value = None
+    if value is None:
         raise InvalidParameter(name, _("Bitte eine ganze Zahl angeben."))
-    value = int(raw)
     if not low <= value <= high:
         raise InvalidParameter(
             name, _("Bitte eine Zahl von %(low)d bis %(high)d angeben.", low=low, high=high)

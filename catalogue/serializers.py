@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import url_for
-
 from catalogue.models import Offer, Partner
 from catalogue.rendering import render_markdown
 from catalogue.schedules import next_start
+from catalogue.templating import external_url
 from catalogue.timeutil import to_local
 from catalogue.vocabulary import Vocabulary
 
@@ -29,7 +28,7 @@ def offer_summary(offer: Offer, highlight: str = "") -> dict[str, Any]:
         "slug": offer.slug,
         "title": offer.title,
         "summary": offer.summary,
-        "url": url_for("public.offer_detail", slug=offer.slug, _external=True),
+        "url": external_url("public.offer_detail", slug=offer.slug),
         "partner": {"slug": offer.partner.slug, "name": offer.partner.name},
         "stages": [t.slug for t in offer.terms_of("stage")],
         "subjects": [t.slug for t in offer.terms_of("subject")],
@@ -113,7 +112,7 @@ def partner_data(partner: Partner, offer_count: int) -> dict[str, Any]:
         }
         if partner.city
         else None,
-        "url": url_for("public.partner_detail", slug=partner.slug, _external=True),
+        "url": external_url("public.partner_detail", slug=partner.slug),
         "offer_count": offer_count,
     }
 

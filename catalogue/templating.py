@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -14,9 +14,17 @@ from markupsafe import Markup
 from catalogue.models import Offer, OfferSession
 from catalogue.rendering import render_markdown
 from catalogue.schedules import next_start, occurrences
-from catalogue.search_params import SearchParams
+from catalogue.search_params import SearchParams, parameter_label
 from catalogue.timeutil import to_local
 from catalogue.vocabulary import current_vocabulary
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute URL: on the configured public base URL, never on a Host header a client sent."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
 
 
 def search_url(params: SearchParams) -> str:
@@ -91,7 +99,9 @@ def init_app(app: Flask) -> None:
         next_start=next_start,
         occurrences=occurrences,
         lang_url=lang_url,
+        external_url=external_url,
         SearchParams=SearchParams,
+        parameter_label=parameter_label,
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.trim_blocks = True

@@ -224,6 +224,10 @@ class DocSets:
             return frozenset(self.searcher.docs_for_query(word.query()))
         return _intersect(self.text_term(word.terms[0]), map(self.text_term, word.terms[1:]))
 
+    def live_count(self, field: str, text: str) -> int:
+        """How many live documents have the term; Whoosh's doc_frequency counts deleted ones too."""
+        return len(self._postings(field, text))
+
     def _postings(self, field: str, text: str) -> frozenset[int]:
         # The reader's postings skip deleted documents. A plain loop over the matcher is about
         # twice as fast as docs_for_query, which matters when a new searcher builds its sets.
@@ -447,7 +451,7 @@ def suggest(docsets: DocSets, text: TextQuery) -> str | None:
     for word in text.words:
         replacement = None
         if not word.is_phrase and word.terms and not all(map(docsets.text_term, word.terms)):
-            replacement = _closest_word(docsets.searcher, word.text)
+            replacement = _closest_word(docsets, word.text)
         if replacement:
             output.append(replacement)
             corrected = True
@@ -456,31 +460,33 @@ def suggest(docsets: DocSets, text: TextQuery) -> str | None:
     return " ".join(output) if corrected else None
 
 
-def _closest_word(searcher: Searcher, typed: str) -> str | None:
+def _closest_word(docsets: DocSets, typed: str) -> str | None:
     folded = analyze(SPELLING_ANALYZER, typed)
     # Short words have too many neighbours for a correction to be more than a guess.
     if len(folded) != 1 or len(folded[0]) < 4:
         return None
     word = folded[0]
-    reader = searcher.reader()
+    reader = docsets.searcher.reader()
     # Distance 2 only for longer words, for the same reason.
     for maxdist in (1, 2) if len(word) >= 6 else (1,):
-        candidates = [
-            candidate
+        # Only words of live documents: a withdrawn offer's words must not be suggested.
+        frequencies = {
+            candidate: docsets.live_count("spelling", candidate)
             for candidate in reader.terms_within("spelling", word, maxdist, prefix=1)
             if candidate != word
-        ]
+        }
+        candidates = [candidate for candidate, count in frequencies.items() if count]
         if candidates:
             # The most frequent neighbour; ties go to the alphabetically first.
-            best = min(candidates, key=lambda c: (-reader.doc_frequency("spelling", c), c))
-            return _surface_form(searcher, best)
+            best = min(candidates, key=lambda c: (-frequencies[c], c))
+            return _surface_form(docsets, best)
     return None
 
 
 _UMLAUT_OF = {"a": "ä", "o": "ö", "u": "ü"}
 
 
-def _surface_form(searcher: Searcher, folded: str) -> str:
+def _surface_form(docsets: DocSets, folded: str) -> str:
     """Return the most frequent indexed spelling whose folded form is `folded` ("mädchen")."""
     # Folding only changes characters from the first a, o, u or s on (ä, ö, ü, ß, ae, oe, ue),
     # so the surface form shares the part before it.
@@ -488,13 +494,13 @@ def _surface_form(searcher: Searcher, folded: str) -> str:
     first = folded[0]
     # With nothing before it, the first letter itself may stand for an umlaut ("ärger").
     prefixes = {folded[:cut]} if cut else {first, _UMLAUT_OF.get(first, first)}
-    reader = searcher.reader()
+    reader = docsets.searcher.reader()
     best, best_frequency = folded, 0
     for prefix in prefixes:
         for raw in reader.expand_prefix("surface", prefix):
             candidate = raw.decode("utf-8")
             if fold(candidate) == folded:
-                frequency = reader.doc_frequency("surface", candidate)
+                frequency = docsets.live_count("surface", candidate)
                 if frequency > best_frequency:
                     best, best_frequency = candidate, frequency
     return best

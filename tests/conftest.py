@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from catalogue.seeding import seed_all
 IN_CI = env_flag("CI")
 
 
-def _database_url(directory: Path) -> tuple[str, callable]:
+def _database_url(directory: Path) -> tuple[str, Callable[[], None]]:
     """A fresh, empty database and a function that drops it again."""
     server_url = test_database_url()
     if not server_url:
@@ -42,7 +42,7 @@ def _database_url(directory: Path) -> tuple[str, callable]:
     return f"{base}/{name}", drop
 
 
-def make_app(directory: Path, *, seeded: bool = True) -> tuple[Flask, callable]:
+def make_app(directory: Path, *, seeded: bool = True) -> tuple[Flask, Callable[[], None]]:
     """An app on a new database and index under `directory`, migrated and optionally seeded."""
     url, drop = _database_url(directory)
     app = create_app(

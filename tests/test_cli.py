@@ -18,7 +18,7 @@ def counts(app: Flask) -> tuple[int, ...]:
     with app.app_context():
         return tuple(
             db.session.execute(select(func.count()).select_from(model)).scalar_one()
-            for model in (VocabularyTerm, Partner, Offer, User)
+            for model in (VocabularyTerm, Partner, Offer, User, IndexChange)
         )
 
 
@@ -29,6 +29,8 @@ def test_seed_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
     assert "0 new demo offers" in result.output
     assert counts(app) == before
     assert before[1] == 23 and before[2] >= 80 and before[3] == 2
+    # Unchanged partners and offers must not send every offer through the index again.
+    assert counts(app)[4] == before[4]
 
 
 def test_index_check_reports_no_drift_after_seeding(runner: FlaskCliRunner) -> None:
@@ -120,6 +122,28 @@ def test_import_adds_offers_and_indexes_them(
     found = client.get("/api/v1/offers?q=Weihnachtskarte").get_json()
     assert [r["slug"] for r in found["results"]] == ["loeten-fuer-einsteiger-innen"]
     assert client.get("/api/v1/offers?q=Fortgeschrittene").get_json()["total"] == 0
+
+
+def test_a_session_over_several_days_is_found_on_each_day(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    camp = {
+        "kind": "dated",
+        "sessions": [{"start": "2027-05-07T15:00:00+02:00", "end": "2027-05-09T13:00:00+02:00"}],
+    }
+    line = tmp_path / "camp.jsonl"
+    line.write_text(_line(title="Tüftelcamp am Wochenende", schedule=camp), encoding="utf-8")
+    assert runner.invoke(args=["offers", "import", str(line)]).exit_code == 0
+    client = app.test_client()
+    for day, found in (
+        ("2027-05-06", 0),
+        ("2027-05-07", 1),
+        ("2027-05-08", 1),
+        ("2027-05-09", 1),
+        ("2027-05-10", 0),
+    ):
+        body = client.get(f"/api/v1/offers?q=Tüftelcamp&from={day}&to={day}").get_json()
+        assert body["total"] == found, day
 
 
 def test_users_create(app: Flask, runner: FlaskCliRunner) -> None:

@@ -102,6 +102,28 @@ def test_partners_are_grouped_by_cluster(client: FlaskClient) -> None:
     assert client.get("/partners/nobody").status_code == 404
 
 
+def test_a_page_past_the_end_leads_back_to_the_last(client: FlaskClient) -> None:
+    page = client.get("/offers?page=500").get_data(as_text=True)
+    assert "Diese Seite gibt es bei dieser Suche nicht." in page
+    last = client.get("/api/v1/offers").get_json()["pages"]
+    assert f'href="/offers?page={last}"' in page
+    assert 'rel="prev"' not in page
+
+
+def test_a_wrong_method_answers_405_with_allow(client: FlaskClient) -> None:
+    for path in ("/api/v1/offers", "/offers", "/healthz"):
+        response = client.post(path)
+        assert response.status_code == 405
+        assert "GET" in response.headers["Allow"]
+    assert client.post("/api/v1/offers").get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_bad_parameter_on_the_page_names_the_field_as_people_know_it(client: FlaskClient) -> None:
+    page = client.get("/offers?age=-1&q=Roboter").get_data(as_text=True)
+    assert "Beim Feld „Alter“" in page and "0 bis 99" in page
+    assert 'value="Roboter"' in page
+
+
 def test_healthz_reports_database_and_index(client: FlaskClient) -> None:
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["database"] == "ok"

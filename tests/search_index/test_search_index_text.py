@@ -181,3 +181,14 @@ def test_a_suggestion_keeps_a_leading_umlaut(
     index.apply([make_offer(99, "Ölmühle", "Wie aus Samen Öl wird.")], [], through_seq=11)
     assert search(text="Ölmühel").suggestion == "ölmühle"
     assert search(text="Oelmuehel").suggestion == "ölmühle"
+
+
+def test_words_of_deleted_offers_are_never_suggested(
+    index: SearchIndex,
+    make_offer: Callable[..., OfferDocument],
+    search: Callable[..., SearchResult],
+) -> None:
+    index.apply([make_offer(99, "Kristallzucht", "Kristalle züchten im Glas.")], [], through_seq=11)
+    assert search(text="Kristale").suggestion == "kristalle"
+    index.apply([], [99], through_seq=12)
+    assert search(text="Kristale").suggestion is None
