@@ -88,3 +88,38 @@ def test_search_filter_by_age_and_open_an_offer(
     expect(page.locator(".offer-facts")).to_contain_text("Alter")
     page.screenshot(path=output_dir / f"offer-{width}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/offers?q=Roboter", "/partners", "/partners/experimenta", "/offers?age=abc"]
+)
+def test_pages_reflow_at_320_px_without_horizontal_scrolling(
+    browser: Browser, live_url: str, path: str
+) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        for suffix in ("", "&lang=en" if "?" in path else "?lang=en"):
+            page.goto(live_url + path + suffix)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path + suffix
+    finally:
+        context.close()
+
+
+def test_every_offer_page_fits_a_320_px_phone(browser: Browser, live_url: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(live_url + "/api/v1/offers?per_page=100")
+        slugs = [
+            r["slug"] for r in page.evaluate("() => JSON.parse(document.body.innerText)")["results"]
+        ]
+        assert len(slugs) > 50
+        too_wide = []
+        for slug in slugs:
+            page.goto(f"{live_url}/offers/{slug}")
+            if page.evaluate("document.documentElement.scrollWidth") > 320:
+                too_wide.append(slug)
+        assert too_wide == []
+    finally:
+        context.close()
