@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, func, insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from catalogue.extensions import db
-from catalogue.models import IndexChange, Offer, OfferSession, Partner
+from catalogue.models import IndexChange, Offer, OfferSession, Partner, offer_list_options
 from catalogue.rendering import markdown_to_text
 from catalogue.schedules import next_start, session_days
 from catalogue.timeutil import to_local, utcnow
@@ -152,15 +152,7 @@ def offer_document(offer: Offer, vocabulary: Vocabulary) -> OfferDocument:
 def _load_offers(session: Session, offer_ids: list[int]) -> list[Offer]:
     return list(
         session.execute(
-            select(Offer)
-            .where(Offer.id.in_(offer_ids))
-            .options(
-                selectinload(Offer.terms),
-                selectinload(Offer.sessions),
-                selectinload(Offer.partner),
-                selectinload(Offer.mode),
-                selectinload(Offer.district),
-            )
+            select(Offer).where(Offer.id.in_(offer_ids)).options(*offer_list_options())
         ).scalars()
     )
 

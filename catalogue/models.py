@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
 from catalogue.extensions import db
 from catalogue.timeutil import utcnow
@@ -177,6 +177,17 @@ class Offer(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == "published"
+
+
+def offer_list_options() -> tuple:
+    """Loader options for offers in lists, cards and search documents: a few queries in all."""
+    return (
+        joinedload(Offer.partner),
+        joinedload(Offer.mode),
+        joinedload(Offer.district),
+        selectinload(Offer.terms),
+        selectinload(Offer.sessions),
+    )
 
 
 class OfferSession(db.Model):

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from catalogue import indexing
 from catalogue.extensions import db
-from catalogue.models import Offer
+from catalogue.models import Offer, offer_list_options
 from catalogue.search_params import SearchParams, parameter_label
 from catalogue.vocabulary import Vocabulary
 
@@ -99,13 +98,7 @@ def _load_published(ids: list[int]) -> list[Offer]:
     rows = db.session.execute(
         select(Offer)
         .where(Offer.id.in_(ids), Offer.status == "published")
-        .options(
-            selectinload(Offer.terms),
-            selectinload(Offer.sessions),
-            selectinload(Offer.partner),
-            selectinload(Offer.mode),
-            selectinload(Offer.district),
-        )
+        .options(*offer_list_options())
     ).scalars()
     by_id = {offer.id: offer for offer in rows}
     return [by_id[i] for i in ids if i in by_id]

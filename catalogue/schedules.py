@@ -53,6 +53,14 @@ def occurrences(offer: Offer, *, since: dt.datetime | None = None) -> list[dt.da
 
 def next_start(offer: Offer) -> dt.datetime | None:
     """The next (or currently running) session's start, or None."""
+    if offer.schedule_kind == "recurring" and offer.rrule and offer.recurrence_start:
+        # Only the first occurrence is needed: no need to expand the whole rule.
+        try:
+            rule = parse_rrule(offer.rrule, to_local(offer.recurrence_start))
+        except ValueError:
+            return None
+        now = utcnow().replace(tzinfo=dt.UTC).astimezone(BERLIN)
+        return rule.after(now - dt.timedelta(seconds=1), inc=True)
     upcoming = occurrences(offer)
     return upcoming[0] if upcoming else None
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from catalogue import indexing
 from catalogue.extensions import db
-from catalogue.models import Offer, Partner, VocabularyTerm
+from catalogue.models import Offer, Partner, VocabularyTerm, offer_list_options
 from catalogue.offer_search import search_offers
 from catalogue.search_params import InvalidParameter, SearchParams, parse_search_params
 from catalogue.vocabulary import current_vocabulary
@@ -111,6 +111,7 @@ def partner_detail(slug: str) -> str:
         db.session.execute(
             select(Offer)
             .where(Offer.partner_id == partner.id, Offer.status == "published")
+            .options(*offer_list_options())
             .order_by(Offer.title)
         )
         .scalars()
