@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Flask
 
-from catalogue import cli, errors, indexing, locale, templating
+from catalogue import access, cli, errors, indexing, locale, templating
 from catalogue.config import MIGRATIONS_DIR, load_config
 from catalogue.database import init_database
-from catalogue.extensions import babel, csrf, db, migrate
-from catalogue.views import api, public
+from catalogue.extensions import babel, csrf, db, limiter, migrate
+from catalogue.views import api, auth, moderation, partner, public
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     babel.init_app(app, locale_selector=locale.select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
+    access.init_app(app)
     indexing.init_app(app)
     locale.init_app(app)
     templating.init_app(app)
@@ -30,5 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(partner.bp)
+    app.register_blueprint(moderation.bp)
     cli.init_app(app)
     return app

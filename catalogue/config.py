@@ -21,6 +21,15 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "INDEX_LOCK_TIMEOUT": (5.0, float),
     "BASE_URL": ("", str),
     "DEFAULT_LOCALE": ("de", str),
+    # Where rate-limit counters live: memory:// for one process, redis://… shared by all workers.
+    "RATELIMIT_STORAGE_URL": ("memory://", str),
+    # Outgoing mail: with no SMTP host, mail is written to the log (local use, tests).
+    "SMTP_HOST": ("", str),
+    "SMTP_PORT": (587, int),
+    "SMTP_USERNAME": ("", str),
+    "SMTP_PASSWORD": ("", str),
+    "SMTP_STARTTLS": (True, lambda raw: raw.lower() in {"1", "true", "yes"}),
+    "MAIL_SENDER": ("MINT-Angebote <noreply@example.org>", str),
 }
 
 
@@ -38,6 +47,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "INDEX_DIR": values["INDEX_DIR"],
         "INDEX_LOCK_TIMEOUT": values["INDEX_LOCK_TIMEOUT"],
         "BASE_URL": values["BASE_URL"],
+        "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URL"],
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SMTP": {
+            "host": values["SMTP_HOST"],
+            "port": values["SMTP_PORT"],
+            "username": values["SMTP_USERNAME"],
+            "password": values["SMTP_PASSWORD"],
+            "starttls": values["SMTP_STARTTLS"],
+        },
+        "MAIL_SENDER": values["MAIL_SENDER"],
         "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

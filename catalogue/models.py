@@ -7,10 +7,12 @@ converts them to Europe/Berlin for people.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     Date,
@@ -29,10 +31,17 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, sele
 from catalogue.extensions import db
 from catalogue.timeutil import utcnow
 
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
 FACETS = ("stage", "subject", "format", "audience", "mode", "district", "cluster")
 OFFER_STATUSES = ("draft", "submitted", "published", "rejected", "withdrawn", "archived")
 SCHEDULE_KINDS = ("dated", "recurring", "on-request")
 ROLES = ("partner", "editor", "admin")
+REVISION_STATUSES = ("draft", "submitted", "approved", "rejected", "discarded")
+APPLICATION_STATUSES = ("pending", "accepted", "declined")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -223,9 +232,23 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Part of the login session's identity: a new one ends every session and every set-password
+    # link issued before it (see `accounts`).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     partner: Mapped[Partner | None] = relationship()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.is_enabled
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in ("editor", "admin")
 
 
 class OfferTransition(db.Model):
@@ -243,6 +266,59 @@ class OfferTransition(db.Model):
 
     offer: Mapped[Offer] = relationship(back_populates="transitions")
     actor: Mapped[User | None] = relationship()
+
+
+class OfferRevision(db.Model):
+    """A partner's edit of a published offer, waiting for review while the published text stays.
+
+    `data` is the offer as a record (the shape of `/api/v1/offers/<slug>`), validated again when
+    an editor approves it.
+    """
+
+    __tablename__ = "offer_revisions"
+    __table_args__ = (CheckConstraint(_in("status", REVISION_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    offer: Mapped[Offer] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("draft", "submitted")
+
+
+class MembershipApplication(db.Model):
+    """An organisation's application to join the alliance, decided by an editor."""
+
+    __tablename__ = "membership_applications"
+    __table_args__ = (CheckConstraint(_in("status", APPLICATION_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(300))
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("vocabulary_terms.id"))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    reason: Mapped[str | None] = mapped_column(Text)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    cluster: Mapped[VocabularyTerm | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
 
 
 class IndexChange(db.Model):

@@ -45,6 +45,14 @@ def transition(offer: Offer, to_status: str, actor: User | None, reason: str | N
     _record(offer, to_status, actor, reason)
 
 
+def record_event(offer: Offer, actor: User | None, note: str) -> None:
+    """Record something that happened to an offer without moving its status (e.g. an edit of a
+    published offer submitted, approved or rejected)."""
+    offer.transitions.append(
+        OfferTransition(from_status=offer.status, to_status=offer.status, actor=actor, reason=note)
+    )
+
+
 def place(offer: Offer, status: str, actor: User | None, reason: str) -> None:
     """Give an offer that arrives from outside (seeds, import) its status, recorded as such."""
     if status not in OFFER_STATUSES:

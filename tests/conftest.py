@@ -3,6 +3,7 @@ Whoosh index on disk, the seeded demo catalogue, the test client and the CLI run
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from sqlalchemy import create_engine, text
 from catalogue import create_app, indexing
 from catalogue.config import env_flag, test_database_url
 from catalogue.extensions import db
-from catalogue.seeding import seed_all
+from catalogue.seeding import DEMO_PASSWORD, seed_all
 
 IN_CI = env_flag("CI")
 
@@ -103,3 +104,34 @@ def output_dir() -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir()
     return path
+
+
+class Auth:
+    """Logging in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf_token(self, path: str) -> str:
+        """The CSRF token of the form on `path`."""
+        page = self.client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+            r'name="csrf_token" value="([^"]+)"', page
+        )
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, email: str = "partner@example.org", password: str = DEMO_PASSWORD):
+        token = self.csrf_token("/login")
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.csrf_token("/")})
+
+
+@pytest.fixture
+def auth(app: Flask) -> Auth:
+    """Log in as a demo account on the test's own catalogue (`auth.client` is its client)."""
+    return Auth(app.test_client())
