@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from catalogue import access, cli, errors, indexing, locale, templating
+from catalogue import access, cli, errors, indexing, locale, security, templating
 from catalogue.config import MIGRATIONS_DIR, load_config
 from catalogue.database import init_database
 from catalogue.extensions import babel, csrf, db, limiter, migrate
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     locale.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
