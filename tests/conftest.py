@@ -7,6 +7,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,17 +24,35 @@ from catalogue.seeding import DEMO_PASSWORD, seed_all
 IN_CI = env_flag("CI")
 
 
-def _database_url(directory: Path) -> tuple[str, Callable[[], None]]:
-    """A fresh, empty database and a function that drops it again."""
+@dataclass(frozen=True)
+class Catalogue:
+    """A database and an index directory holding one catalogue."""
+
+    url: str
+    index_dir: Path
+    drop: Callable[[], None]
+
+
+def _admin_engine():
+    return create_engine(test_database_url(), isolation_level="AUTOCOMMIT")
+
+
+def _new_database(directory: Path, template: str | None = None) -> tuple[str, Callable[[], None]]:
+    """A new database (a copy of `template`'s database if given) and a function that drops it."""
     server_url = test_database_url()
     if not server_url:
-        return f"sqlite:///{directory / 'catalogue.sqlite3'}", lambda: None
-    # One throw-away database per use on the PostgreSQL server.
+        path = directory / "catalogue.sqlite3"
+        if template:
+            shutil.copyfile(template.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}", lambda: None
+    # One throw-away database per use on the PostgreSQL server; copies come from a template
+    # database, which PostgreSQL clones far faster than migrating and seeding again.
     name = f"catalogue_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = _admin_engine()
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = server_url.rpartition("/")
+        clause = f' TEMPLATE "{template.rpartition("/")[2]}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+    base = server_url.rpartition("/")[0]
 
     def drop() -> None:
         with admin.connect() as conn:
@@ -43,48 +62,74 @@ def _database_url(directory: Path) -> tuple[str, Callable[[], None]]:
     return f"{base}/{name}", drop
 
 
-def make_app(directory: Path, *, seeded: bool = True) -> tuple[Flask, Callable[[], None]]:
-    """An app on a new database and index under `directory`, migrated and optionally seeded."""
-    url, drop = _database_url(directory)
-    app = create_app(
+def app_on(url: str, index_dir: Path) -> Flask:
+    return create_app(
         {
             "DATABASE_URL": url,
-            "INDEX_DIR": str(directory / "index"),
+            "INDEX_DIR": str(index_dir),
             "SECRET_KEY": "test-secret",
             "INDEX_LOCK_TIMEOUT": 2.0,
             "TESTING": True,
         }
     )
+
+
+def _close(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def build_catalogue(directory: Path, *, seeded: bool = True) -> Catalogue:
+    """Migrate a new database, seed it with the demo catalogue and build its index."""
+    url, drop = _new_database(directory)
+    app = app_on(url, directory / "index")
     with app.app_context():
         upgrade()
         if seeded:
             seed_all(db.session, demo_accounts=True)
             db.session.commit()
         indexing.rebuild_index()
+    # All connections closed: SQLite folds its WAL into the file, PostgreSQL can copy it.
+    _close(app)
+    return Catalogue(url, directory / "index", drop)
 
-    def cleanup() -> None:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop()
 
-    return app, cleanup
+def copy_catalogue(template: Catalogue, directory: Path) -> Catalogue:
+    url, drop = _new_database(directory, template=template.url)
+    index_dir = directory / "index"
+    shutil.copytree(template.index_dir, index_dir, symlinks=True)
+    return Catalogue(url, index_dir, drop)
 
 
 @pytest.fixture(scope="session")
-def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def catalogue_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalogue]:
+    """The seeded demo catalogue, built once; tests get copies of it."""
+    template = build_catalogue(tmp_path_factory.mktemp("template"))
+    yield template
+    template.drop()
+
+
+@pytest.fixture(scope="session")
+def seeded_app(
+    catalogue_template: Catalogue, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
     """The demo catalogue, shared by tests that only read."""
-    app, cleanup = make_app(tmp_path_factory.mktemp("seeded"))
+    shared = copy_catalogue(catalogue_template, tmp_path_factory.mktemp("seeded"))
+    app = app_on(shared.url, shared.index_dir)
     yield app
-    cleanup()
+    _close(app)
+    shared.drop()
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app(catalogue_template: Catalogue, tmp_path: Path) -> Iterator[Flask]:
     """A demo catalogue of the test's own, for tests that write."""
-    app, cleanup = make_app(tmp_path)
+    own = copy_catalogue(catalogue_template, tmp_path)
+    app = app_on(own.url, own.index_dir)
     yield app
-    cleanup()
+    _close(app)
+    own.drop()
 
 
 @pytest.fixture
