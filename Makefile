@@ -21,7 +21,7 @@ translations: $(VENV)/.installed
 
 # After changing UI strings: extract them and merge into each language's catalogue.
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract --no-wrap -F babel.cfg -o catalogue/translations/messages.pot .
+	$(VENV)/bin/pybabel extract --no-wrap -k lazy_gettext -k _l -F babel.cfg -o catalogue/translations/messages.pot .
 	$(VENV)/bin/pybabel update --no-wrap -i catalogue/translations/messages.pot -d catalogue/translations
 
 # Upgrade the database, seed it (with the local demo accounts), bring the index up to date, serve.

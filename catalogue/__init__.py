@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from catalogue import access, cli, errors, indexing, locale, security, templating
 from catalogue.config import MIGRATIONS_DIR, load_config
@@ -18,6 +19,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(load_config(test_config))
     app.json.sort_keys = False  # keep the documented order of the API's keys
+    if app.config["PROXY_HOPS"]:
+        # Behind a proxy, rate limits must count the visitor's address, not the proxy's.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

@@ -23,6 +23,9 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "DEFAULT_LOCALE": ("de", str),
     # Where rate-limit counters live: memory:// for one process, redis://… shared by all workers.
     "RATELIMIT_STORAGE_URL": ("memory://", str),
+    # How many reverse proxies stand in front of the app; their X-Forwarded-* headers are
+    # trusted for exactly that many hops (0: none, as with `make run`).
+    "PROXY_HOPS": (0, int),
     # Outgoing mail: with no SMTP host, mail is written to the log (local use, tests).
     "SMTP_HOST": ("", str),
     "SMTP_PORT": (587, int),
@@ -49,6 +52,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "BASE_URL": values["BASE_URL"],
         "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URL"],
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_STRATEGY": "moving-window",
+        "PROXY_HOPS": values["PROXY_HOPS"],
         "SMTP": {
             "host": values["SMTP_HOST"],
             "port": values["SMTP_PORT"],
