@@ -81,21 +81,46 @@ def open_revision(offer: Offer) -> OfferRevision | None:
     )
 
 
-def create_offer(session: Session, partner: Partner, record: dict[str, Any], author: User) -> Offer:
-    """A new draft of `partner`; raises InvalidRecord."""
+def _keep_editorial_fields(clean: dict[str, Any], record: dict[str, Any], offer: Offer) -> None:
+    """Partners' forms do not carry the demo flag and the date an editor last verified the offer;
+    an edit without them leaves them as they were instead of clearing them."""
+    if "demo" not in record:
+        clean["is_demo"] = offer.is_demo
+    if "last_verified" not in record:
+        clean["last_verified"] = offer.last_verified
+
+
+def create_offer(
+    session: Session,
+    partner: Partner,
+    record: dict[str, Any],
+    author: User,
+    *,
+    submit: bool = False,
+) -> Offer:
+    """A new draft of `partner`, submitted for review at once if `submit`; raises InvalidRecord."""
     clean = _validate(session, {**record, "partner": partner.slug, "status": "draft"})
     offer = Offer()
     workflow.place(offer, "draft", actor=author, reason=None)
-    return apply_record(session, offer, clean)
+    apply_record(session, offer, clean)
+    if submit:
+        submit_offer(session, offer, author)
+    return offer
 
 
-def update_offer(session: Session, offer: Offer, record: dict[str, Any], author: User) -> None:
-    """Save an edit: onto a draft or rejected offer directly, for a live offer as a revision."""
+def update_offer(
+    session: Session, offer: Offer, record: dict[str, Any], author: User, *, submit: bool = False
+) -> None:
+    """Save an edit: onto a draft or rejected offer directly, for a live offer as a revision;
+    with `submit` the result goes to review at once. Raises InvalidRecord, OfferActionError."""
     record = {**record, "partner": offer.partner.slug, "status": offer.status}
     clean = _validate(session, record)
     if offer.status in DIRECTLY_EDITABLE:
         clean["slug"] = None  # slugs never change once given
+        _keep_editorial_fields(clean, record, offer)
         apply_record(session, offer, clean)
+        if submit:
+            submit_offer(session, offer, author)
         return
     if offer.status != "published":
         raise OfferActionError("not editable in this state")
@@ -109,6 +134,8 @@ def update_offer(session: Session, offer: Offer, record: dict[str, Any], author:
     revision.data = {key: value for key, value in record.items() if key != "status"}
     revision.author = author
     session.flush()
+    if submit:
+        submit_offer(session, offer, author)
 
 
 def submit_offer(session: Session, offer: Offer, author: User) -> None:
@@ -139,7 +166,9 @@ def withdraw_offer(session: Session, offer: Offer, author: User) -> None:
 def duplicate_offer(session: Session, offer: Offer, author: User) -> Offer:
     """A new draft with the same content, for the next run of a similar offer."""
     record = offer_record(offer)
-    record.pop("slug", None)
+    # A copy is new content: its own slug, no demo flag, not verified by anyone yet.
+    for key in ("slug", "demo", "last_verified"):
+        record.pop(key, None)
     record["title"] = f"{record['title']} (Kopie)"[:200]
     return create_offer(session, offer.partner, record, author)
 
@@ -180,6 +209,7 @@ def approve(session: Session, offer: Offer, editor: User) -> None:
             raise OfferActionError("nothing to approve")
         clean = _validate(session, {**revision.data, "status": "published"})
         clean["slug"] = None
+        _keep_editorial_fields(clean, revision.data, offer)
         apply_record(session, offer, clean)
         revision.status = "approved"
         revision.decided_at = utcnow()

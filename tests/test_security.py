@@ -51,6 +51,22 @@ def post_urls(app: Flask) -> list[str]:
     return sorted(urls)
 
 
+@pytest.mark.parametrize("role_email", [None, "partner@example.org", "redaktion@example.org"])
+def test_every_post_without_csrf_token_answers_400_and_changes_nothing(
+    app: Flask, auth, role_email: str | None
+) -> None:
+    if role_email:
+        response = auth.login(role_email)
+        assert response.status_code == 302
+    urls = post_urls(app)
+    assert "/logout" in urls and len(urls) >= 3
+    before = fingerprint(app)
+    for url in urls:
+        response = auth.client.post(url, data={"title": "x", "reason": "x", "email": "a@b.de"})
+        assert response.status_code == 400, url
+    assert fingerprint(app) == before
+
+
 @pytest.mark.parametrize(
     "path", ["/", "/offers?age=abc", "/nowhere", "/api/v1/offers", "/static/style.css"]
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalogue import indexing
+from catalogue import indexing, membership
 from catalogue.extensions import db
+from catalogue.forms.moderation import JoinForm
 from catalogue.models import Offer, Partner, VocabularyTerm, offer_list_options
 from catalogue.offer_search import search_offers
 from catalogue.search_params import InvalidParameter, SearchParams, parse_search_params
@@ -132,3 +135,29 @@ def healthz():
     index = indexing.index_status()
     status = "ok" if index["status"] == "ok" else "degraded"
     return jsonify({"status": status, "database": database, "index": index}), 200
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join() -> ResponseReturnValue:
+    """An organisation that is not yet a member applies to join the alliance."""
+    form = JoinForm()
+    if not form.validate_on_submit():
+        return render_template("public/join.html", form=form), 400 if form.is_submitted() else 200
+    membership.apply_for_membership(
+        db.session,
+        organisation=form.organisation.data,
+        website=form.website.data,
+        cluster=form.cluster.data,
+        contact_name=form.contact_name.data,
+        contact_email=form.contact_email.data,
+        message=form.message.data,
+    )
+    db.session.commit()
+    flash(_("Vielen Dank! Ihr Antrag ist bei der Redaktion eingegangen."), "info")
+    return redirect(url_for("public.join_thanks"))
+
+
+@bp.get("/join/thanks")
+def join_thanks() -> str:
+    """What happens after an application was sent."""
+    return render_template("public/join.html", form=None)
