@@ -90,14 +90,35 @@ def _int(record: dict[str, Any], name: str, problems: list, low: int, high: int)
     return value
 
 
+# Dates outside this range are typing mistakes, and near year 1 they cannot even be converted.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
 def _moment(value: Any, name: str, problems: list) -> dt.datetime | None:
     try:
-        return dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
     except (TypeError, ValueError):
         problems.append(
             (name, "muss ein Zeitpunkt nach ISO 8601 sein, z. B. 2026-12-05T10:00:00+01:00")
         )
         return None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        problems.append((name, f"muss zwischen {EARLIEST_YEAR} und {LATEST_YEAR} liegen"))
+        return None
+    return moment
+
+
+def _short_text(value: Any, name: str, problems: list, max_length: int) -> str | None:
+    """An optional text nested in an object (schedule, cost), with the column's length limit."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        problems.append((name, "muss ein Text sein"))
+        return None
+    if len(value) > max_length:
+        problems.append((name, f"ist {len(value)} Zeichen lang, erlaubt sind {max_length}"))
+        return None
+    return value.strip() or None
 
 
 def _day(record: dict[str, Any], name: str, problems: list) -> dt.date | None:
@@ -105,10 +126,14 @@ def _day(record: dict[str, Any], name: str, problems: list) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         problems.append((name, "muss ein Datum im Format JJJJ-MM-TT sein"))
         return None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        problems.append((name, f"muss zwischen {EARLIEST_YEAR} und {LATEST_YEAR} liegen"))
+        return None
+    return day
 
 
 def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
@@ -120,7 +145,10 @@ def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
         problems.append(("schedule", "kind muss dated, recurring oder on-request sein"))
         return {"kind": "on-request"}
     kind = schedule["kind"]
-    result: dict[str, Any] = {"kind": kind, "description": schedule.get("description") or None}
+    description = _short_text(
+        schedule.get("description"), "schedule.description", problems, max_length=300
+    )
+    result: dict[str, Any] = {"kind": kind, "description": description}
     if kind == "dated":
         sessions = schedule.get("sessions")
         if not isinstance(sessions, list) or not sessions:
@@ -145,6 +173,8 @@ def _validate_schedule(schedule: Any, problems: list) -> dict[str, Any]:
         rule = schedule.get("rrule")
         if not isinstance(rule, str) or not rule.strip():
             problems.append(("schedule.rrule", "fehlt"))
+        elif len(rule) > 300:
+            problems.append(("schedule.rrule", "ist länger als 300 Zeichen"))
         elif first:
             try:
                 parse_rrule(rule.removeprefix("RRULE:"), first)
@@ -230,10 +260,14 @@ def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
         problems.append(("group_size_max", "muss mindestens so groß wie group_size_min sein"))
     clean.update(group_size_min=group_min, group_size_max=group_max)
 
-    for name in ("lat", "lon"):
+    for name, limit in (("lat", 90), ("lon", 180)):
         value = record.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            problems.append((name, "muss eine Zahl sein"))
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not -limit <= value <= limit  # also refuses NaN, which compares false
+        ):
+            problems.append((name, f"muss eine Zahl von -{limit} bis {limit} sein"))
             value = None
         clean[name] = value
 
@@ -246,8 +280,10 @@ def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
     if not isinstance(is_free, bool):
         problems.append(("cost.free", "muss true oder false sein"))
     try:
-        price_value = None if price is None else Decimal(str(price))
+        price_value = None if price is None or isinstance(price, bool) else Decimal(str(price))
     except InvalidOperation:
+        price_value = Decimal("NaN")
+    if price_value is not None and not price_value.is_finite():
         problems.append(("cost.price_eur", "muss ein Betrag in Euro sein"))
         price_value = None
     if price_value is not None and not Decimal(0) <= price_value < Decimal(100_000):
@@ -257,7 +293,7 @@ def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
     clean.update(
         is_free=is_free is True,
         price_eur=None if is_free is True else price_value,
-        cost_note=cost.get("note") or None,
+        cost_note=_short_text(cost.get("note"), "cost.note", problems, max_length=300),
     )
 
     languages = record.get("languages") or ["de"]

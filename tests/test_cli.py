@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -105,6 +106,44 @@ def test_import_is_all_or_nothing_and_names_each_bad_line(
     assert result.exit_code != 0
     assert "line 2:" in result.output and "line 3:" in result.output and "line 4:" in result.output
     assert "line 1:" not in result.output
+    assert counts(app) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"cost": {"free": False, "price_eur": float("nan"), "note": None}}, "cost.price_eur"),
+        ({"cost": {"free": False, "price_eur": "zwölf", "note": None}}, "cost.price_eur"),
+        ({"cost": {"free": True, "price_eur": None, "note": "x" * 301}}, "cost.note"),
+        ({"lat": float("nan")}, "lat"),
+        ({"lon": 200}, "lon"),
+        ({"schedule": {"kind": "on-request", "description": "x" * 301}}, "schedule.description"),
+        (
+            {"schedule": {"kind": "dated", "sessions": [{"start": "0001-01-01T00:00:00+01:00"}]}},
+            "schedule.sessions[1].start",
+        ),
+        (
+            {
+                "schedule": {
+                    "kind": "recurring",
+                    "rrule": "FREQ=WEEKLY;" + "BYDAY=MO;" * 40,
+                    "first_start": "2027-01-04T15:00:00+01:00",
+                }
+            },
+            "schedule.rrule",
+        ),
+        ({"registration_deadline": "0001-01-01"}, "registration_deadline"),
+    ],
+)
+def test_import_refuses_values_the_database_cannot_hold(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, changes: dict, field: str
+) -> None:
+    before = counts(app)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(_line(**changes), encoding="utf-8")
+    result = runner.invoke(args=["offers", "import", str(bad)])
+    assert result.exit_code != 0
+    assert f"line 1: {field}:" in result.output
     assert counts(app) == before
 
 
