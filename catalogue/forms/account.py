@@ -109,7 +109,7 @@ class InviteForm(FlaskForm):
         _("E-Mail-Adresse der Person"), _("Bitte geben Sie die E-Mail-Adresse der Person ein.")
     )
     partner = SelectField(
-        _("Partner"),
+        _("Partnerorganisation"),
         coerce=int,
         validate_choice=True,
         validators=[DataRequired(message=_("Bitte wählen Sie einen Partner."))],
