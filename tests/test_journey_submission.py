@@ -4,7 +4,6 @@ reason, the partner corrects and resubmits, the editor approves, and the public 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,11 +120,11 @@ def test_partner_submits_editor_rejects_partner_corrects_editor_approves_public_
     editor.get_by_role("button", name="Freigeben und veröffentlichen").click()
     expect(editor).to_have_url(f"{live_url}/moderation/")
 
+    # Found by the very first search after the approval: indexing happened with the commit, so
+    # nobody has to wait for a background job. (How fast is a benchmark's business, not a test's.)
     visitor = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-    started = time.perf_counter()
     visitor.goto(f"{live_url}/offers?q={WORD}")
-    expect(visitor.locator(".card-title a")).to_have_text(TITLE)
-    assert time.perf_counter() - started < 1.0
+    assert visitor.locator(".card-title a").all_inner_texts() == [TITLE]
     visitor.locator(".card-title a").click()
     expect(visitor.locator(".offer-facts")).to_contain_text("experimenta, Werkstatt 2")
     visitor.screenshot(path=output_dir / "journey-published-360.png", full_page=True)

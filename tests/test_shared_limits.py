@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -11,6 +12,7 @@ from flask import Flask
 
 from catalogue import create_app
 from catalogue.config import env_flag
+from catalogue.extensions import db
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -52,9 +54,19 @@ def failed_login(app: Flask, email: str) -> int:
     return response.status_code
 
 
-def test_failed_logins_count_across_workers_sharing_redis(app: Flask) -> None:
+@pytest.fixture
+def workers(app: Flask) -> Iterator[tuple[Flask, Flask]]:
     prefix = f"test-{uuid.uuid4().hex}"
-    first, second = worker(app, prefix), worker(app, prefix)
+    pair = (worker(app, prefix), worker(app, prefix))
+    yield pair
+    for each in pair:
+        with each.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_failed_logins_count_across_workers_sharing_redis(workers: tuple[Flask, Flask]) -> None:
+    first, second = workers
     statuses = [failed_login(first if i % 2 else second, "partner@example.org") for i in range(5)]
     assert statuses == [200] * 5
     # The sixth failure is refused, whichever worker answers it.
