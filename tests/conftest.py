@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 from catalogue import create_app, indexing
 from catalogue.config import env_flag, test_database_url
@@ -180,3 +184,40 @@ class Auth:
 def auth(app: Flask) -> Auth:
     """Log in as a demo account on the test's own catalogue (`auth.client` is its client)."""
     return Auth(app.test_client())
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@contextmanager
+def _serve(app: Flask) -> Iterator[str]:
+    """The app on a loopback port, served by a real threaded HTTP server; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[[Flask], AbstractContextManager[str]]:
+    """`with serve(app) as base_url:` runs the app behind a real HTTP server on loopback."""
+    return _serve
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (no browser download works here)."""
+    if not CHROMIUM.exists() and not IN_CI:
+        pytest.skip("Debian's chromium is not installed here")
+    # In CI a missing Chromium fails here instead of skipping.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()

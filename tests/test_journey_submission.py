@@ -3,21 +3,12 @@ reason, the partner corrects and resubmits, the editor approves, and the public 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
-
-from catalogue.config import env_flag
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and not env_flag("CI"):
-    pytest.skip("Debian's chromium is not installed here", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mint-demo-2026"
@@ -26,25 +17,10 @@ WORD = "Glitzerplatine"
 
 
 @pytest.fixture
-def live_url(app: Flask) -> Iterator[str]:
+def live_url(app: Flask, serve) -> Iterator[str]:
     """The test's own writable catalogue on a loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
+    with serve(app) as url:
+        yield url
 
 
 def log_in(browser: Browser, base: str, email: str) -> Page:
