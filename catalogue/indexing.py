@@ -7,6 +7,7 @@ replica that finds the writer lock busy leaves them for the next commit or `inde
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
+from catalogue.config import SEEDS_DIR
 from catalogue.extensions import db
 from catalogue.models import IndexChange, Offer, OfferSession, Partner, offer_list_options
 from catalogue.rendering import markdown_to_text
@@ -41,7 +43,9 @@ _BATCH = 500
 def init_app(app: Flask) -> None:
     """Give the app its index replica and start recording offer changes."""
     app.extensions["search_index"] = SearchIndex(
-        app.config["INDEX_DIR"], lock_timeout=app.config["INDEX_LOCK_TIMEOUT"]
+        app.config["INDEX_DIR"],
+        lock_timeout=app.config["INDEX_LOCK_TIMEOUT"],
+        synonyms=json.loads((SEEDS_DIR / "synonyms.json").read_text(encoding="utf-8")),
     )
     if not event.contains(Session, "after_flush", _record_changes):
         event.listen(Session, "after_flush", _record_changes)

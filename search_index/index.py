@@ -2,7 +2,7 @@
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -13,8 +13,9 @@ from whoosh.searching import Searcher
 from search_index import generations
 from search_index.documents import OfferDocument, SearchRequest, SearchResult
 from search_index.errors import IndexMissing
+from search_index.language import Language
 from search_index.querying import DocSets, run_search
-from search_index.schema import SCHEMA_VERSION
+from search_index.schema import SCHEMA_VERSION, build_schema
 from search_index.writing import apply_changes, build_generation, open_index
 
 
@@ -46,11 +47,22 @@ class SearchIndex:
     Several processes may use the same directory: writes take Whoosh's file lock (waiting up to
     `lock_timeout` seconds), and every search first picks up other processes' commits and
     rebuilds.
+
+    `synonyms` is the plain data of search_index.language (synonym groups, broader terms,
+    compound parts); None means none. Raises ValueError when it is malformed.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lock_timeout: float = 5.0,
+        synonyms: Mapping[str, object] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self._language = Language.from_data(synonyms)
+        self._schema = build_schema(self._language.analyzers)
         # One searcher serves all threads. Whoosh readers seek and read shared file objects, so
         # a whole search holds the lock; searching is pure Python, so under the GIL threads
         # would not run searches in parallel anyway.
@@ -83,7 +95,7 @@ class SearchIndex:
         up with the changes still in the log.
         """
         if not self.exists():
-            build_generation(self.path, (), 0)
+            build_generation(self.path, (), 0, self._schema)
 
     def applied_seq(self) -> int:
         """The last change-log sequence number applied to the current generation."""
@@ -100,7 +112,7 @@ class SearchIndex:
         """
         generation_dir = self._current_dir()
         try:
-            ix = open_index(generation_dir)
+            ix = open_index(generation_dir, self._schema)
         except Exception as exc:
             raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
         apply_changes(ix, upserts, deletes, lock_timeout=self.lock_timeout)
@@ -112,7 +124,7 @@ class SearchIndex:
         Take `through_seq` before reading the documents. Searches keep being answered from the
         old generation until the swap, and switch at their next call after it.
         """
-        return build_generation(self.path, documents, through_seq)
+        return build_generation(self.path, documents, through_seq, self._schema)
 
     def doc_ids(self) -> set[int]:
         """Every offer id in the index."""
@@ -124,7 +136,7 @@ class SearchIndex:
         """Identify the current index state, e.g. "gen-3.12" (directory . Whoosh generation)."""
         generation_dir = self._current_dir()
         try:
-            whoosh_generation = open_index(generation_dir).latest_generation()
+            whoosh_generation = open_index(generation_dir, self._schema).latest_generation()
         except Exception as exc:
             raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
         return f"{generation_dir.name}.{whoosh_generation}"
@@ -132,7 +144,7 @@ class SearchIndex:
     def search(self, request: SearchRequest) -> SearchResult:
         """Run one search; any text is valid, only a malformed request raises ValueError."""
         with self._lock:
-            return run_search(self._refreshed().docsets, request)
+            return run_search(self._refreshed().docsets, request, self._language)
 
     def close(self) -> None:
         """Release the open searcher; the object stays usable and reopens on demand."""
@@ -149,7 +161,7 @@ class SearchIndex:
             return self._open
         generation_dir = self._current_dir()
         try:
-            opened = _OpenGeneration(generation_dir.name, open_index(generation_dir))
+            opened = _OpenGeneration(generation_dir.name, open_index(generation_dir, self._schema))
         except Exception as exc:
             raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
         if self._open is not None:

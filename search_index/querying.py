@@ -3,25 +3,34 @@
 import heapq
 import html
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
+from whoosh.analysis import CompositeAnalyzer, Token
 from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
     ContextFragmenter,
     Formatter,
     Fragment,
     WholeFragmenter,
     get_text,
-    highlight,
+    top_fragments,
 )
-from whoosh.query import And, Or, Phrase, Query, Term
+from whoosh.matching import DisjunctionMaxMatcher, Matcher
+from whoosh.query import And, DisjunctionMax, Phrase, Query, Term
+from whoosh.query.compound import DefaultOr
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search_index.analysis import (
     GERMAN_ANALYZER,
     SPELLING_ANALYZER,
+    TypedWord,
     analyze,
     fold,
+    stem,
+    typed_words,
 )
 from search_index.documents import (
     FACET_FIELDS,
@@ -30,6 +39,7 @@ from search_index.documents import (
     SearchRequest,
     SearchResult,
 )
+from search_index.language import Language, Synonyms
 from search_index.schema import TEXT_FIELD_BOOSTS
 
 # Longer input is cut: nobody types more, and every word costs a query clause.
@@ -50,33 +60,134 @@ _EMPTY: frozenset[int] = frozenset()
 # Text
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word or "quoted phrase" of the query as typed, with its analyzed terms."""
+class _BestMatcher(DisjunctionMaxMatcher):
+    """Whoosh's DisjunctionMaxMatcher, repaired: the score of the sub-matchers on the current
+    document (2.7.4 also counts one that stands on a later document), and `replace` keeping a
+    sub-matcher that is still active (2.7.4 drops both when one is done)."""
 
-    text: str
-    is_phrase: bool
+    def score(self) -> float:
+        current = self.id()
+        return max(m.score() for m in (self.a, self.b) if m.is_active() and m.id() == current)
+
+    def replace(self, minquality: float = 0) -> Matcher:
+        a, b = self.a, self.b
+        if minquality and a.is_active() and b.is_active():
+            # The score is one sub-matcher's, so one that cannot reach `minquality` goes.
+            if a.max_quality() < minquality:
+                return b.replace(minquality)
+            if b.max_quality() < minquality:
+                return a.replace(minquality)
+        a, b = a.replace(minquality), b.replace(minquality)
+        if not a.is_active():
+            return b
+        if not b.is_active():
+            return a
+        return self if (a is self.a and b is self.b) else self.__class__(a, b)
+
+
+class BestOf(DisjunctionMax):
+    """Matches what any subquery matches; a document scores as its best-scoring subquery."""
+
+    def _matcher(self, subs: list[Query], searcher: Searcher, context: object) -> Matcher:
+        reader = searcher.reader()
+        return self._tree_matcher(
+            subs, _BestMatcher, searcher, context, lambda query: query.estimate_size(reader)
+        )
+
+
+# How much a word counts when it matches in another way than as typed: a synonym, its compound
+# parts, a correction of a typo. These only order the results; each way finds what it finds.
+SYNONYM_BOOST = 0.5
+COMPOUND_BOOST = 0.6
+FUZZY_BOOST = 0.5
+# Where the other ways to match are scored: the fields that say what an offer is. They find
+# offers in every field (the doc sets), but a synonym in a description adds little to the rank,
+# and every field more is a matcher to step through for every hit.
+_ALTERNATIVE_SCORING_FIELDS = frozenset({"title", "summary", "keywords"})
+# A text search with fewer results is retried with typo tolerance.
+FEW_RESULTS = 3
+# Fuzzy alternatives per word: the closest and most frequent ones.
+MAX_NEIGHBOURS = 8
+
+
+@dataclass(frozen=True)
+class Match:
+    """One way to match: all `terms` (as a phrase, if `is_phrase`) in any text field."""
+
     terms: tuple[str, ...]
+    is_phrase: bool = False
+    boost: float = 1.0
 
     @property
     def is_phrase_query(self) -> bool:
         return self.is_phrase and len(self.terms) > 1
 
-    def query(self) -> Query:
-        """Match the word in any text field, weighted by field."""
-        if self.is_phrase_query:
-            return Or(
+    @property
+    def is_typed(self) -> bool:
+        """Whether this is the word as typed; every other way to match weighs less."""
+        return self.boost == 1.0
+
+    def query(self, reader: IndexReader | None = None) -> Query:
+        """Match in any text field, weighted by field.
+
+        With a `reader`, the query scores hits that the doc sets have found: it asks only the
+        fields that have the terms (other ways to match than the typed word only the
+        _ALTERNATIVE_SCORING_FIELDS), and a phrase as its words (the doc sets have checked the
+        positions already).
+        """
+        # DefaultOr: the tree of unions. Plain Or pre-scores small indexes in arrays of 2,048
+        # entries that it clears in Python, which costs more than it saves for a few terms.
+        if self.is_phrase_query and reader is None:
+            return DefaultOr(
                 [
-                    Phrase(field, list(self.terms), boost=boost)
-                    for field, boost in TEXT_FIELD_BOOSTS.items()
+                    Phrase(field, list(self.terms), boost=boost * self.boost)
+                    for field, boost in _fields_with(reader, self.terms, self.is_typed)
                 ]
             )
-        # A typed word can yield several terms ("Chemie/Physik"); each must match.
         per_term: list[Query] = [
-            Or([Term(field, term, boost=boost) for field, boost in TEXT_FIELD_BOOSTS.items()])
+            DefaultOr(
+                [
+                    Term(field, term, boost=boost * self.boost)
+                    for field, boost in _fields_with(reader, (term,), self.is_typed)
+                ]
+            )
             for term in self.terms
         ]
         return per_term[0] if len(per_term) == 1 else And(per_term)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A part of a word that must match, in any one of several ways; the first is as typed.
+
+    `folded` is the typed word folded and unstemmed, when the clause is one typed word: what
+    typos are matched against.
+    """
+
+    matches: tuple[Match, ...]
+    folded: str = ""
+
+    def query(self, reader: IndexReader | None = None) -> Query:
+        # The best way to match counts, not the sum of all: an offer that says "Programmieren"
+        # and "Coding" must not outrank one that says "Informatik" to a search for Informatik.
+        queries = [match.query(reader) for match in self.matches]
+        return queries[0] if len(queries) == 1 else BestOf(queries)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word or "quoted phrase" of the query as typed, with its analyzed terms and the
+    clauses it matches with (each clause must match)."""
+
+    text: str
+    is_phrase: bool
+    terms: tuple[str, ...]
+    clauses: tuple[Clause, ...] = ()
+
+    def query(self, reader: IndexReader | None = None) -> Query:
+        """Match the word in any text field, weighted by field."""
+        queries = [clause.query(reader) for clause in self.clauses]
+        return queries[0] if len(queries) == 1 else And(queries)
 
 
 @dataclass(frozen=True)
@@ -91,17 +202,41 @@ class TextQuery:
 
     @property
     def terms(self) -> frozenset[str]:
-        """What the highlighter marks."""
-        return frozenset(term for word in self.words for term in word.terms)
+        """What the highlighter marks: every term any word may match with."""
+        return frozenset(
+            term
+            for word in self.words
+            for clause in word.clauses
+            for match in clause.matches
+            for term in match.terms
+        )
 
-    def query(self, *, require_all: bool) -> Query | None:
+    def query(self, *, require_all: bool, reader: IndexReader | None = None) -> Query | None:
         """The scoring query: all words (And) or any word (Or)."""
-        clauses = [word.query() for word in self.searchable]
+        clauses = [word.query(reader) for word in self.searchable]
         if not clauses:
             return None
         if len(clauses) == 1:
             return clauses[0]
-        return And(clauses) if require_all else Or(clauses)
+        return And(clauses) if require_all else DefaultOr(clauses)
+
+
+def _fields_with(
+    reader: IndexReader | None, terms: tuple[str, ...], is_typed: bool
+) -> list[tuple[str, float]]:
+    """The text fields and their boosts; with a `reader`, the scoring fields that hold all
+    `terms` (see Match.query)."""
+    fields = list(TEXT_FIELD_BOOSTS.items())
+    if reader is None:
+        return fields
+    present = [
+        (field, boost)
+        for field, boost in fields
+        if (is_typed or field in _ALTERNATIVE_SCORING_FIELDS)
+        and all((field, term) in reader for term in terms)
+    ]
+    # With none, the query scores nothing; the offers it found stay found.
+    return present or fields[:1]
 
 
 def clean_text(text: str) -> str:
@@ -121,25 +256,87 @@ def clean_text(text: str) -> str:
     return "".join(kept)[:MAX_TEXT_CHARS].strip()
 
 
-def parse_text(text: str) -> TextQuery:
+_PLAIN_LANGUAGE = Language.from_data(None)
+
+
+def parse_text(text: str, language: Language = _PLAIN_LANGUAGE) -> TextQuery:
     """Turn any user text into words; never raises on content."""
     text = clean_text(text).translate(_QUOTES)
     if text.count('"') % 2:
         # An unbalanced quote marks no phrase; ignore all quotes rather than guess.
         text = text.replace('"', " ")
-    words: list[Word] = []
+    pieces: list[tuple[str, bool]] = []
     # After splitting on quotes, the odd-numbered parts are the quoted phrases.
     for position, part in enumerate(text.split('"')):
         if position % 2:
             if part.strip():
-                words.append(Word(part.strip(), True, tuple(analyze(GERMAN_ANALYZER, part))))
+                pieces.append((part.strip(), True))
         else:
-            words.extend(
-                Word(word, False, tuple(analyze(GERMAN_ANALYZER, word)))
-                for word in part.split()
-                if word not in _OPERATOR_WORDS
-            )
-    return TextQuery(tuple(words[:MAX_WORDS]))
+            pieces.extend((word, False) for word in part.split() if word not in _OPERATOR_WORDS)
+    analyzed = [(piece, is_phrase, typed_words(piece)) for piece, is_phrase in pieces[:MAX_WORDS]]
+    words = []
+    start = 0
+    while start < len(analyzed):
+        piece, is_phrase, typed = analyzed[start]
+        if is_phrase:
+            terms = tuple(word.term for word in typed)
+            words.append(Word(piece, True, terms, (Clause((Match(terms, is_phrase=True),)),)))
+            start += 1
+            continue
+        count = _synonym_phrase_length(analyzed, start, language.synonyms)
+        if count > 1:
+            # Typed words that together are a multi-word synonym ("Künstliche Intelligenz").
+            piece = " ".join(text for text, _, _ in analyzed[start : start + count])
+            typed = [word for _, _, more in analyzed[start : start + count] for word in more]
+        words.append(_plain_word(piece, typed, language))
+        start += max(count, 1)
+    return TextQuery(tuple(words))
+
+
+def _synonym_phrase_length(
+    analyzed: list[tuple[str, bool, list[TypedWord]]], start: int, synonyms: Synonyms
+) -> int:
+    """How many unquoted words from `start` on form a multi-word synonym (0 if none do)."""
+    for count in range(min(synonyms.longest, len(analyzed) - start), 1, -1):
+        chosen = analyzed[start : start + count]
+        if any(is_phrase for _, is_phrase, _ in chosen):
+            continue
+        terms = tuple(word.term for _, _, typed in chosen for word in typed)
+        if synonyms.of(terms):
+            return count
+    return 0
+
+
+def _plain_word(text: str, typed: list[TypedWord], language: Language) -> Word:
+    """A typed word (or a typed multi-word synonym) with its synonyms and compound parts."""
+    terms = tuple(word.term for word in typed)
+    synonyms = language.synonyms
+    if len(terms) > 1 and synonyms.of(terms):
+        # "MINT-Fächer", "Künstliche Intelligenz": the whole finds the synonyms.
+        clauses: tuple[Clause, ...] = (Clause((Match(terms), *_synonym_matches(synonyms, terms))),)
+    else:
+        # A typed word can yield several terms ("Chemie/Physik"); each must match.
+        clauses = tuple(_word_clause(word, language) for word in typed)
+    return Word(text, False, terms, clauses)
+
+
+def _word_clause(word: TypedWord, language: Language) -> Clause:
+    matches = [Match((word.term,)), *_synonym_matches(language.synonyms, (word.term,))]
+    decompounder = language.analyzers.decompounder
+    if decompounder is not None:
+        parts = decompounder.split(word.folded)
+        if parts:
+            # The parts of a typed compound, in any order and place: "Chemielabor" finds
+            # "Labor für Chemie" (and every "Chemielabor", which is indexed with its parts).
+            stems = tuple(dict.fromkeys(stem(part) for part in parts))
+            matches.append(Match(stems, boost=COMPOUND_BOOST))
+    return Clause(tuple(matches), word.folded)
+
+
+def _synonym_matches(
+    synonyms: Synonyms, terms: tuple[str, ...], boost: float = SYNONYM_BOOST
+) -> list[Match]:
+    return [Match(other, is_phrase=True, boost=boost) for other in synonyms.of(terms)]
 
 
 # Doc-id sets
@@ -166,6 +363,8 @@ class DocSets:
         self.searcher = searcher
         self._terms: dict[tuple[str, str], frozenset[int]] = {}
         self._text_terms: dict[str, frozenset[int]] = {}
+        self._neighbours: dict[tuple[str, int], list[str]] = {}
+        self._phrases: dict[tuple[str, ...], frozenset[int]] = {}
         self._values: dict[str, tuple[str, ...]] = {}
         self._day_ranges: dict[tuple[str, str], frozenset[int]] = {}
         self._ranks: dict[str, list[int]] = {}
@@ -219,10 +418,56 @@ class DocSets:
         return cached
 
     def word(self, word: Word) -> frozenset[int]:
-        """Documents matching `word` (all of its terms, or the phrase)."""
-        if word.is_phrase_query:
-            return frozenset(self.searcher.docs_for_query(word.query()))
-        return _intersect(self.text_term(word.terms[0]), map(self.text_term, word.terms[1:]))
+        """Documents matching `word`: every one of its clauses."""
+        per_clause = [self.clause(clause) for clause in word.clauses]
+        return _intersect(per_clause[0], per_clause[1:]) if per_clause else _EMPTY
+
+    def clause(self, clause: Clause) -> frozenset[int]:
+        """Documents matching `clause`: any one of its matches."""
+        return frozenset().union(*(self.match(match) for match in clause.matches))
+
+    def match(self, match: Match) -> frozenset[int]:
+        """Documents with all terms of `match` (as a phrase, if it is one)."""
+        if not match.is_phrase_query:
+            return _intersect(self.text_term(match.terms[0]), map(self.text_term, match.terms[1:]))
+        cached = self._phrases.get(match.terms)
+        if cached is None:
+            cached = frozenset(self.searcher.docs_for_query(match.query()))
+            if len(self._phrases) >= _MAX_CACHED_TEXT_TERMS:
+                self._phrases.clear()
+            self._phrases[match.terms] = cached
+        return cached
+
+    def neighbours(self, folded: str, more_than: int) -> list[str]:
+        """Indexed words one or two typos away from the folded `folded`, best first.
+
+        Distance 1 for words of 4+ letters, 2 for 7+; the first letter must agree (shorter
+        words have too many neighbours for a correction to be more than a guess). Only words of
+        live documents that occur in more than `more_than` of them count: a withdrawn offer's
+        words must not be suggested, and a correction should be more common than the typo.
+        Closer words come first, then more frequent ones.
+        """
+        key = (folded, more_than)
+        cached = self._neighbours.get(key)
+        if cached is not None:
+            return cached
+        found: list[str] = []
+        reader = self.searcher.reader()
+        for maxdist in range(1, _max_typos(folded) + 1):
+            frequencies = {
+                candidate: self.live_count("spelling", candidate)
+                for candidate in reader.terms_within("spelling", folded, maxdist, prefix=1)
+                if candidate != folded and candidate not in found
+            }
+            found += sorted(
+                (candidate for candidate, count in frequencies.items() if count > more_than),
+                key=lambda candidate: (-frequencies[candidate], candidate),
+            )
+        found = found[:MAX_NEIGHBOURS]
+        if len(self._neighbours) >= _MAX_CACHED_TEXT_TERMS:
+            self._neighbours.clear()
+        self._neighbours[key] = found
+        return found
 
     def live_count(self, field: str, text: str) -> int:
         """How many live documents have the term; Whoosh's doc_frequency counts deleted ones too."""
@@ -318,25 +563,38 @@ def validate(request: SearchRequest) -> None:
         raise ValueError("offset and limit must not be negative")
 
 
-def run_search(docsets: DocSets, request: SearchRequest) -> SearchResult:
+def run_search(
+    docsets: DocSets, request: SearchRequest, language: Language = _PLAIN_LANGUAGE
+) -> SearchResult:
     """Answer `request` from one searcher's doc sets."""
     validate(request)
-    text = parse_text(request.text)
-    words = text.searchable
+    text = parse_text(request.text, language)
     query = None
     suggestion = None
-    if not words:
+    if not text.searchable:
         matches = docsets.all_docs()
     else:
-        per_word = [docsets.word(word) for word in words]
+        # Decided on the text alone, not on the filters, so that the facet counts and the
+        # total always describe the same text matches.
+        per_word = [docsets.word(word) for word in text.searchable]
         matches = _intersect(per_word[0], per_word[1:])
-        query = text.query(require_all=True)
+        if len(matches) < FEW_RESULTS:
+            # Only here: a search with enough results never pays for typo tolerance.
+            if not matches:
+                suggestion = suggest(docsets, text)
+            widened = forgiving(docsets, text, language)
+            if widened is not None:
+                widened_per_word = [docsets.word(word) for word in widened.searchable]
+                widened_matches = _intersect(widened_per_word[0], widened_per_word[1:])
+                if len(widened_matches) > len(matches) or not matches:
+                    text, per_word, matches = widened, widened_per_word, widened_matches
+        # Ways to match that match nothing would only cost time in scoring and highlighting.
+        text = _without_dead_ends(docsets, text)
+        reader = docsets.searcher.reader()
+        query = text.query(require_all=True, reader=reader)
         if not matches:
-            suggestion = suggest(docsets, text)
-            # Decided on the text alone, not on the filters, so that the facet counts and the
-            # total always describe the same text matches.
             matches = frozenset().union(*per_word)
-            query = text.query(require_all=False)
+            query = text.query(require_all=False, reader=reader)
 
     # Filters that are not facets apply to every count.
     if request.age is not None:
@@ -370,15 +628,29 @@ def run_search(docsets: DocSets, request: SearchRequest) -> SearchResult:
     page = _rank(docsets, query, hits, sort, request.offset, request.limit)
     ids = docsets.offer_ids(page)
     highlights = {}
-    if request.highlight and words:
+    if request.highlight and text.searchable:
+        terms = text.terms
+        analyzer = language.analyzers.text
         for offer_id, docnum in zip(ids, page, strict=True):
             stored = docsets.searcher.stored_fields(docnum)
-            highlights[offer_id] = snippet(stored.get("summary", ""), text.terms) or snippet(
-                stored.get("description", ""), text.terms
+            highlights[offer_id] = snippet(stored.get("summary", ""), terms, analyzer) or snippet(
+                stored.get("description", ""), terms, analyzer
             )
     return SearchResult(
         total=len(hits), ids=ids, facets=facets, highlights=highlights, suggestion=suggestion
     )
+
+
+def _without_dead_ends(docsets: DocSets, text: TextQuery) -> TextQuery:
+    """`text` without the ways to match that find nothing (a clause keeps at least one)."""
+    words = []
+    for word in text.words:
+        clauses = []
+        for clause in word.clauses:
+            live = tuple(match for match in clause.matches if docsets.match(match))
+            clauses.append(replace(clause, matches=live or clause.matches[:1]))
+        words.append(replace(word, clauses=tuple(clauses)))
+    return TextQuery(tuple(words))
 
 
 def _rank(
@@ -393,13 +665,19 @@ def _rank(
     end = offset + limit
     if offset >= len(hits) or not limit:
         return []
-    if sort == "relevance" and query is not None:
-        # Only the hits of the page are used: len() of filtered Results would count unfiltered
-        # hits (WHOOSH_NOTES pitfall 2). Whoosh wants a mutable set as filter.
-        results = docsets.searcher.search(query, filter=set(hits), limit=end)
-        return [hit.docnum for hit in results[offset:end]]
-    rank = docsets.sort_rank(sort)
-    return heapq.nsmallest(end, hits, key=rank.__getitem__)[offset:]
+    rank = docsets.sort_rank("date" if sort == "relevance" else sort)
+    if sort != "relevance" or query is None:
+        return heapq.nsmallest(end, hits, key=rank.__getitem__)[offset:]
+    # Only the hits of the page are used: len() of filtered Results would count unfiltered
+    # hits (WHOOSH_NOTES pitfall 2). Whoosh wants a mutable set as filter.
+    results = docsets.searcher.search(query, filter=set(hits), limit=end)
+    page = [hit.docnum for hit in results]
+    if len(page) < end:
+        # Every scored hit is in `page`. The others (found only by a synonym in a field that is
+        # not scored) follow by date, so that every hit is on some page.
+        unscored = hits.difference(page)
+        page += heapq.nsmallest(end - len(page), unscored, key=rank.__getitem__)
+    return page[offset:end]
 
 
 # Highlighting
@@ -424,12 +702,13 @@ class MarkFormatter(Formatter):
         return f"{before}{body.strip()}{after}"
 
 
-def snippet(text: str, terms: frozenset[str]) -> str:
+def snippet(text: str, terms: frozenset[str], analyzer: CompositeAnalyzer = GERMAN_ANALYZER) -> str:
     """Return an HTML snippet of at most about SNIPPET_CHARS around the matches, or ""."""
     if not text or not terms:
         return ""
-    # Gender reduction and stemming only cut words short, so every term is a prefix of a folded
-    # word. Without one in the folded text nothing can match, and the analyzer is not needed.
+    # Gender reduction and stemming only cut words short, and compound parts are pieces of a
+    # word, so every term is a substring of a folded word. Without one in the folded text
+    # nothing can match, and the analyzer is not needed.
     folded = fold(text.lower())
     if not any(term in folded for term in terms):
         return ""
@@ -438,10 +717,37 @@ def snippet(text: str, terms: frozenset[str]) -> str:
         if len(text) <= SNIPPET_CHARS
         else ContextFragmenter(maxchars=SNIPPET_CHARS, surround=40)
     )
-    return highlight(text, terms, GERMAN_ANALYZER, fragmenter, MarkFormatter(), top=1)
+    # whoosh.highlight.highlight, but a compound is marked whole when one of its parts matches.
+    tokens = _matched_words(analyzer(text, chars=True, mode="query", removestops=False), terms)
+    fragments = top_fragments(
+        fragmenter.fragment_tokens(text, tokens), 1, BasicFragmentScorer(), FIRST, 1
+    )
+    return MarkFormatter()(text, fragments)
 
 
-# Suggestions
+def _matched_words(tokens: Iterable[Token], terms: frozenset[str]) -> Iterator[Token]:
+    """One token per word, matched when the word or one of its compound parts is in `terms`.
+
+    The analyzer yields the parts right after their word, with the word's character range. It
+    reuses one token object, and so does this: fragmenters copy the tokens they keep.
+    """
+    word = Token(chars=True)
+    pending = False
+    for token in tokens:
+        if pending and token.startchar == word.startchar and token.endchar == word.endchar:
+            word.matched = word.matched or token.text in terms
+            continue
+        if pending:
+            yield word
+        word.text, word.startchar, word.endchar = token.text, token.startchar, token.endchar
+        word.stopped = token.stopped
+        word.matched = token.text in terms
+        pending = True
+    if pending:
+        yield word
+
+
+# Suggestions and typo tolerance
 
 
 def suggest(docsets: DocSets, text: TextQuery) -> str | None:
@@ -450,7 +756,7 @@ def suggest(docsets: DocSets, text: TextQuery) -> str | None:
     output = []
     for word in text.words:
         replacement = None
-        if not word.is_phrase and word.terms and not all(map(docsets.text_term, word.terms)):
+        if not word.is_phrase and word.terms and not docsets.word(word):
             replacement = _closest_word(docsets, word.text)
         if replacement:
             output.append(replacement)
@@ -462,25 +768,66 @@ def suggest(docsets: DocSets, text: TextQuery) -> str | None:
 
 def _closest_word(docsets: DocSets, typed: str) -> str | None:
     folded = analyze(SPELLING_ANALYZER, typed)
-    # Short words have too many neighbours for a correction to be more than a guess.
-    if len(folded) != 1 or len(folded[0]) < 4:
+    if len(folded) != 1:
         return None
-    word = folded[0]
-    reader = docsets.searcher.reader()
-    # Distance 2 only for longer words, for the same reason.
-    for maxdist in (1, 2) if len(word) >= 6 else (1,):
-        # Only words of live documents: a withdrawn offer's words must not be suggested.
-        frequencies = {
-            candidate: docsets.live_count("spelling", candidate)
-            for candidate in reader.terms_within("spelling", word, maxdist, prefix=1)
-            if candidate != word
-        }
-        candidates = [candidate for candidate, count in frequencies.items() if count]
-        if candidates:
-            # The most frequent neighbour; ties go to the alphabetically first.
-            best = min(candidates, key=lambda c: (-frequencies[c], c))
-            return _surface_form(docsets, best)
-    return None
+    neighbours = docsets.neighbours(folded[0], 0)
+    return _surface_form(docsets, neighbours[0]) if neighbours else None
+
+
+def _max_typos(folded: str) -> int:
+    """How many typos a folded word may have: none below 4 letters, 2 from 7 on."""
+    return 2 if len(folded) >= 7 else 1 if len(folded) >= 4 else 0
+
+
+def forgiving(docsets: DocSets, text: TextQuery, language: Language) -> TextQuery | None:
+    """The text with more ways to match for each typed word that matches (almost) nothing.
+
+    A word matching fewer than FEW_RESULTS offers may also match the indexed words one or two
+    typos away that are more frequent than itself, with their synonyms. A word that matches
+    something is a word of the index, perhaps a rare typo in one offer; it is not widened to a
+    longer or shorter form of itself, which is another word ("Experiment" is no typo of the
+    partner "experimenta"). A compound that matches nothing may match any one of its parts
+    ("Roboterkurs": robots). None when no word gains anything.
+    """
+    changed = False
+    words = []
+    for word in text.words:
+        clauses = []
+        for clause in word.clauses:
+            extra = _forgiving_matches(docsets, clause, language) if clause.folded else []
+            known = set(clause.matches)
+            extra = [match for match in dict.fromkeys(extra) if match not in known]
+            if extra:
+                changed = True
+                clause = replace(clause, matches=(*clause.matches, *extra))
+            clauses.append(clause)
+        words.append(replace(word, clauses=tuple(clauses)))
+    return TextQuery(tuple(words)) if changed else None
+
+
+def _forgiving_matches(docsets: DocSets, clause: Clause, language: Language) -> list[Match]:
+    own = len(docsets.clause(clause))
+    if own >= FEW_RESULTS:
+        return []
+    extra = []
+    typed_term = stem(clause.folded)
+    for neighbour in docsets.neighbours(clause.folded, own) if _max_typos(clause.folded) else ():
+        term = stem(neighbour)
+        if own and _is_prefix_either_way(term, typed_term):
+            continue
+        extra.append(Match((term,), boost=FUZZY_BOOST))
+        extra += _synonym_matches(language.synonyms, (term,), FUZZY_BOOST * SYNONYM_BOOST)
+    decompounder = language.analyzers.decompounder
+    if not own and decompounder is not None:
+        extra += [
+            Match((stem(part),), boost=COMPOUND_BOOST * FUZZY_BOOST)
+            for part in decompounder.split(clause.folded)
+        ]
+    return extra
+
+
+def _is_prefix_either_way(first: str, second: str) -> bool:
+    return first.startswith(second) or second.startswith(first)
 
 
 _UMLAUT_OF = {"a": "ä", "o": "ö", "u": "ü"}

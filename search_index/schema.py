@@ -2,11 +2,13 @@
 
 from whoosh import columns, fields
 
-from search_index.analysis import GERMAN_ANALYZER, SPELLING_ANALYZER, SURFACE_ANALYZER
+from search_index.analysis import Analyzers
 
 # Bump when a field or an analyzer changes: an index built with another version is treated as
 # missing, so the application rebuilds it instead of querying terms it no longer produces.
-SCHEMA_VERSION = 1
+# (The list of compound parts is data: a changed list splits the offers indexed after the
+# change, and all of them after the next rebuild; queries work either way.)
+SCHEMA_VERSION = 2
 
 # Searchable text fields and their query-time boosts.
 TEXT_FIELD_BOOSTS = {
@@ -29,22 +31,23 @@ def _facet_list() -> fields.KEYWORD:
     return fields.KEYWORD(commas=True, scorable=False, lowercase=False)
 
 
-def build_schema() -> fields.Schema:
-    """Return the schema; every index generation is created with it."""
+def build_schema(analyzers: Analyzers | None = None) -> fields.Schema:
+    """Return the schema with `analyzers` (default: no compound splitting)."""
+    analyzers = analyzers or Analyzers.build()
     return fields.Schema(
         # The offer id as a unique term: update_document and delete_by_term key on it.
         id=fields.ID(unique=True),
         # The same id as a column, so result pages and `doc_ids` read ids without unpickling
         # stored fields.
         offer_id=fields.COLUMN(columns.NumericColumn("q")),
-        title=fields.TEXT(analyzer=GERMAN_ANALYZER),
-        partner_name=fields.TEXT(analyzer=GERMAN_ANALYZER),
+        title=fields.TEXT(analyzer=analyzers.text),
+        partner_name=fields.TEXT(analyzer=analyzers.text),
         # Stored for highlighting only; the application loads everything else from the database.
-        summary=fields.TEXT(analyzer=GERMAN_ANALYZER, stored=True),
-        description=fields.TEXT(analyzer=GERMAN_ANALYZER, stored=True),
-        keywords=fields.TEXT(analyzer=GERMAN_ANALYZER),
-        spelling=fields.TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
-        surface=fields.TEXT(analyzer=SURFACE_ANALYZER, phrase=False),
+        summary=fields.TEXT(analyzer=analyzers.text, stored=True),
+        description=fields.TEXT(analyzer=analyzers.text, stored=True),
+        keywords=fields.TEXT(analyzer=analyzers.text),
+        spelling=fields.TEXT(analyzer=analyzers.spelling, phrase=False),
+        surface=fields.TEXT(analyzer=analyzers.surface, phrase=False),
         **{name: _facet_list() for name in MULTI_VALUED_FACETS},
         **{name: fields.ID() for name in SINGLE_VALUED_FACETS},
         # Every covered year of age as a term: one term lookup instead of NumericRange trie
@@ -57,6 +60,3 @@ def build_schema() -> fields.Schema:
         next_start=fields.COLUMN(columns.NumericColumn("q", default=NO_NEXT_START)),
         published=fields.COLUMN(columns.NumericColumn("q")),
     )
-
-
-SCHEMA = build_schema()

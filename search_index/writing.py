@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index
+from whoosh.fields import Schema
 from whoosh.index import FileIndex, LockError
 
 from search_index import generations
 from search_index.analysis import sort_key
 from search_index.documents import OfferDocument
 from search_index.errors import IndexLocked
-from search_index.schema import NO_NEXT_START, SCHEMA, SCHEMA_VERSION
+from search_index.schema import NO_NEXT_START, SCHEMA_VERSION
 
 MIN_AGE = 0
 MAX_AGE = 99
@@ -85,13 +86,13 @@ def _timestamp(moment: datetime.datetime, name: str) -> int:
     return int(moment.timestamp())
 
 
-def open_index(generation_dir: Path) -> FileIndex:
-    """Open one generation with the code's schema.
+def open_index(generation_dir: Path, schema: Schema) -> FileIndex:
+    """Open one generation with the code's `schema`.
 
     Passing the schema means the pickled copy in the index is never unpickled, and analysis at
     write time is the analysis the query side uses.
     """
-    return index.open_dir(str(generation_dir), schema=SCHEMA)
+    return index.open_dir(str(generation_dir), schema=schema)
 
 
 def apply_changes(
@@ -131,7 +132,9 @@ def apply_changes(
     return changes
 
 
-def build_generation(root: Path, documents: Iterable[OfferDocument], through_seq: int) -> int:
+def build_generation(
+    root: Path, documents: Iterable[OfferDocument], through_seq: int, schema: Schema
+) -> int:
     """Build a complete index in a new generation, make it current, and return its size.
 
     The caller takes `through_seq` before it starts reading `documents`: changes made while the
@@ -139,7 +142,7 @@ def build_generation(root: Path, documents: Iterable[OfferDocument], through_seq
     """
     generation_dir = generations.new_generation_dir(root)
     try:
-        ix = index.create_in(str(generation_dir), SCHEMA)
+        ix = index.create_in(str(generation_dir), schema)
         count = _add_all(ix, documents)
         generations.write_state(
             generation_dir, applied_seq=through_seq, schema_version=SCHEMA_VERSION

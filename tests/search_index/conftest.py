@@ -306,6 +306,22 @@ def index(built_index: Path, index_path: Path) -> Iterator[SearchIndex]:
 
 
 @pytest.fixture
+def make_index(tmp_path: Path) -> Iterator[Callable[..., SearchIndex]]:
+    """`make_index(offers, synonyms=None)`: a new index of `offers` with that language data."""
+    opened: list[SearchIndex] = []
+
+    def build(offers: tuple[OfferDocument, ...], synonyms: Any = None) -> SearchIndex:
+        search_index = SearchIndex(tmp_path / f"index-{len(opened)}", synonyms=synonyms)
+        search_index.rebuild(offers, BUILT_THROUGH_SEQ)
+        opened.append(search_index)
+        return search_index
+
+    yield build
+    for search_index in opened:
+        search_index.close()
+
+
+@pytest.fixture
 def search(index: SearchIndex) -> Callable[..., SearchResult]:
     """`search(**request_fields)`: one search, with every result on one page by default."""
 

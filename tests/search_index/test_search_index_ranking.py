@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from search_index import OfferDocument, SearchResult
+from search_index import OfferDocument, SearchIndex, SearchRequest, SearchResult
 from search_index.analysis import sort_key
 
 
@@ -65,3 +65,26 @@ def test_a_page_beyond_the_end_is_empty(search: Callable[..., SearchResult]) -> 
     assert (result.total, result.ids) == (15, [])
     assert search(limit=0).ids == []
     assert search(limit=0).total == 15
+
+
+def test_a_title_match_ranks_before_a_summary_match_before_a_description_match(
+    make_index: Callable[..., SearchIndex], make_offer: Callable[..., OfferDocument]
+) -> None:
+    # Fields of their usual lengths: short titles, longer summaries, long descriptions. The same
+    # words are in the title of 2, the summary of 3 and the description of 1. By length alone
+    # the description would rank first (the words take up less of a longer-than-usual field).
+    words = "Vulkane und Erdbeben hautnah erleben"
+    title = "Tag im Museum"
+    summary = "Eine Führung durch die Sammlung mit Fundstücken aus der Region für Familien."
+    description = " ".join(
+        ["Wir zeigen Steine, Fossilien und Karten aus vielen Jahrhunderten."] * 6
+    )
+    search_index = make_index(
+        (
+            make_offer(1, title, summary, description=f"{words} {description}"),
+            make_offer(2, words, summary, description=description),
+            make_offer(3, title, f"{words} {summary}", description=description),
+            *(make_offer(n, title, summary, description=description) for n in range(4, 9)),
+        )
+    )
+    assert search_index.search(SearchRequest(text="Vulkane")).ids == [2, 3, 1]

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from search_index import FACET_FIELDS, OfferDocument, SearchIndex, SearchResult
+from search_index import FACET_FIELDS, OfferDocument, SearchIndex, SearchResult, querying
 
 NASTY_INPUTS = [
     "",
@@ -192,3 +192,62 @@ def test_words_of_deleted_offers_are_never_suggested(
     assert search(text="Kristale").suggestion == "kristalle"
     index.apply([], [99], through_seq=12)
     assert search(text="Kristale").suggestion is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "suggestion"),
+    [
+        ("Robter", {1}, "roboter"),
+        ("Progammieren", {1, 4, 6}, "programmieren"),
+        # Two typos from 7 letters on.
+        ("Progamieren", {1, 4, 6}, "programmieren"),
+        ("Astronmie", {5}, "astronomie"),
+        ("Maedchn", {3}, "mädchen"),
+        ("Roboter Astronmie", {1, 5}, "Roboter astronomie"),
+        ("Mädchn Physik", {3}, "mädchen Physik"),
+        # Only in the partner's name.
+        ("Staatlches", {4, 11}, "staatliches"),
+    ],
+)
+def test_a_word_that_matches_nothing_is_retried_with_typos(
+    search: Callable[..., SearchResult], text: str, expected: set[int], suggestion: str
+) -> None:
+    result = search(text=text)
+    assert set(result.ids) == expected
+    assert result.total == len(expected)
+    assert result.suggestion == suggestion
+
+
+@pytest.mark.parametrize("text", ["Rbter", "Robtrr", "Rob", "Xoboter"])
+def test_typos_are_limited_by_word_length_and_the_first_letter(
+    found: Callable[..., set[int]], text: str
+) -> None:
+    # One typo below 7 letters, none below 4, and the first letter must be right.
+    assert found(text=text) == set()
+
+
+def test_a_typo_that_is_in_one_offer_does_not_hide_the_offers_meant(
+    index: SearchIndex,
+    make_offer: Callable[..., OfferDocument],
+    found: Callable[..., set[int]],
+) -> None:
+    index.apply(
+        [
+            make_offer(98, "Roboter-Zirkus", "Roboter tanzen im Takt."),
+            make_offer(99, "Robter-Treffen", "Ein Tippfehler im Titel."),
+        ],
+        [],
+        through_seq=11,
+    )
+    assert found(text="Robter") == {1, 98, 99}
+
+
+def test_a_search_with_enough_results_never_looks_for_typos(
+    search: Callable[..., SearchResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_args: object) -> None:
+        raise AssertionError("looked for typos")
+
+    monkeypatch.setattr(querying, "forgiving", fail)
+    monkeypatch.setattr(querying, "suggest", fail)
+    assert search(text="Hochschule").total == 3
