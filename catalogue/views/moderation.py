@@ -28,7 +28,7 @@ from catalogue.forms.moderation import (
     DeclineApplicationForm,
     RejectForm,
 )
-from catalogue.mail import send_mail
+from catalogue.mail import Mail, send_mail
 from catalogue.models import (
     MembershipApplication,
     Offer,
@@ -429,17 +429,10 @@ def applications() -> str:
     return _render_applications()
 
 
-@bp.post("/applications/<int:application_id>/accept")
-def accept_application(application_id: int) -> ResponseReturnValue:
-    """Make the organisation a partner and invite its contact to set a password."""
-    application = _application_or_404(application_id)
-    form = AcceptApplicationForm(prefix=f"accept-{application_id}")
-    if not form.validate_on_submit():
-        return _render_applications(form, application_id), 400
+def _decide(application: MembershipApplication, decide: Callable[[], Mail], done: str):
+    """Run a decision, send its mail, and commit only once the mail has gone out."""
     try:
-        send_mail(
-            membership.accept_application(db.session, application, _editor(), form.cluster.data)
-        )
+        send_mail(decide())
     except membership.MembershipError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -448,15 +441,28 @@ def accept_application(application_id: int) -> ResponseReturnValue:
         _mail_failed(application)
         return redirect(url_for(".applications"))
     db.session.commit()
-    flash(
+    flash(done, "info")
+    return redirect(url_for(".applications"))
+
+
+@bp.post("/applications/<int:application_id>/accept")
+def accept_application(application_id: int) -> ResponseReturnValue:
+    """Make the organisation a partner and invite its contact to set a password."""
+    application = _application_or_404(application_id)
+    form = AcceptApplicationForm(prefix=f"accept-{application_id}")
+    if not form.validate_on_submit():
+        return _render_applications(form, application_id), 400
+    return _decide(
+        application,
+        lambda: membership.accept_application(
+            db.session, application, _editor(), form.cluster.data
+        ),
         _(
             "%(name)s ist jetzt Partner; die Einladung ging an %(email)s.",
             name=application.organisation,
             email=application.contact_email,
         ),
-        "info",
     )
-    return redirect(url_for(".applications"))
 
 
 @bp.post("/applications/<int:application_id>/decline")
@@ -466,20 +472,13 @@ def decline_application(application_id: int) -> ResponseReturnValue:
     form = DeclineApplicationForm(prefix=f"decline-{application_id}")
     if not form.validate_on_submit():
         return _render_applications(form, application_id), 400
-    try:
-        send_mail(
-            membership.decline_application(db.session, application, _editor(), form.reason.data)
-        )
-    except membership.MembershipError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for(".applications"))
-    except OSError:
-        _mail_failed(application)
-        return redirect(url_for(".applications"))
-    db.session.commit()
-    flash(_("Der Antrag von %(name)s ist abgelehnt.", name=application.organisation), "info")
-    return redirect(url_for(".applications"))
+    return _decide(
+        application,
+        lambda: membership.decline_application(
+            db.session, application, _editor(), form.reason.data
+        ),
+        _("Der Antrag von %(name)s ist abgelehnt.", name=application.organisation),
+    )
 
 
 # --- Stale offers ------------------------------------------------------------------------------
