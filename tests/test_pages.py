@@ -59,6 +59,9 @@ def test_offer_page_shows_everything_rendered_safely(
     assert title.replace("&", "&amp;") in page or title in page
     assert partner.replace("&", "&amp;") in page
     assert "Termine" in page and "Alter" in page and "Kosten" in page
+    # The public page links the partner and the stages and prints its own address.
+    assert 'href="/partners/' in page and 'class="badge badge-stage" href="/offers?stage=' in page
+    assert f"/offers/{slug}</p>" in page and 'class="print-url"' in page
 
 
 def test_unpublished_offers_appear_on_no_page(seeded_app: Flask, client: FlaskClient) -> None:
