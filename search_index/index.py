@@ -11,6 +11,7 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from search_index import generations
+from search_index.completion import Completer
 from search_index.documents import OfferDocument, SearchRequest, SearchResult
 from search_index.errors import IndexMissing
 from search_index.language import Language
@@ -68,6 +69,7 @@ class SearchIndex:
         # would not run searches in parallel anyway.
         self._lock = threading.Lock()
         self._open: _OpenGeneration | None = None
+        self._completer: Completer | None = None
 
     def __enter__(self) -> "SearchIndex":
         return self
@@ -146,9 +148,20 @@ class SearchIndex:
         with self._lock:
             return run_search(self._refreshed().docsets, request, self._language)
 
+    def complete(self, text: str, limit: int) -> list[int]:
+        """The ids of up to `limit` offers whose titles `text` completes, best first, one per
+        distinct title; any text is valid (search_index.completion)."""
+        with self._lock:
+            searcher = self._refreshed().searcher
+            if self._completer is None or self._completer.searcher is not searcher:
+                # Its caches hold doc numbers, which only this searcher's are.
+                self._completer = Completer(searcher)
+            return self._completer.complete(text, limit)
+
     def close(self) -> None:
         """Release the open searcher; the object stays usable and reopens on demand."""
         with self._lock:
+            self._completer = None
             if self._open is not None:
                 self._open.close()
                 self._open = None

@@ -3,12 +3,13 @@
 from whoosh import columns, fields
 
 from search_index.analysis import Analyzers
+from search_index.completion import WORDS_ANALYZER
 
 # Bump when a field or an analyzer changes: an index built with another version is treated as
 # missing, so the application rebuilds it instead of querying terms it no longer produces.
 # (The list of compound parts is data: a changed list splits the offers indexed after the
 # change, and all of them after the next rebuild; queries work either way.)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Searchable text fields and their query-time boosts.
 TEXT_FIELD_BOOSTS = {
@@ -48,6 +49,9 @@ def build_schema(analyzers: Analyzers | None = None) -> fields.Schema:
         keywords=fields.TEXT(analyzer=analyzers.text),
         spelling=fields.TEXT(analyzer=analyzers.spelling, phrase=False),
         surface=fields.TEXT(analyzer=analyzers.surface, phrase=False),
+        # Every title word, folded and unstemmed, for completion (search_index.completion); the
+        # field lengths rank shorter titles first.
+        title_words=fields.TEXT(analyzer=WORDS_ANALYZER, phrase=False),
         **{name: _facet_list() for name in MULTI_VALUED_FACETS},
         **{name: fields.ID() for name in SINGLE_VALUED_FACETS},
         # Every covered year of age as a term: one term lookup instead of NumericRange trie

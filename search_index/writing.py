@@ -46,6 +46,7 @@ def document_fields(document: OfferDocument) -> dict[str, object]:
         "keywords": keywords,
         "spelling": all_text,
         "surface": all_text,
+        "title_words": title,
         "ages": " ".join(str(age) for age in range(youngest, oldest + 1)),
         "days": " ".join(day.strftime("%Y%m%d") for day in sorted(set(document.days))),
         "anytime": "1" if document.bookable_any_time else "0",
