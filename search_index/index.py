@@ -10,7 +10,7 @@ from typing import Any
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from search_index import generations
+from search_index import bits, generations
 from search_index.completion import Completer
 from search_index.documents import OfferDocument, SearchRequest, SearchResult
 from search_index.errors import IndexMissing
@@ -132,7 +132,7 @@ class SearchIndex:
         """Every offer id in the index."""
         with self._lock:
             docsets = self._refreshed().docsets
-            return set(docsets.offer_ids(sorted(docsets.all_docs())))
+            return set(docsets.offer_ids(bits.docnums(docsets.all_docs())))
 
     def generation(self) -> str:
         """Identify the current index state, e.g. "gen-3.12" (directory . Whoosh generation)."""

@@ -3,6 +3,7 @@
 import heapq
 import html
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -17,15 +18,15 @@ from whoosh.highlight import (
     get_text,
     top_fragments,
 )
-from whoosh.matching import DisjunctionMaxMatcher, Matcher
-from whoosh.query import And, DisjunctionMax, Phrase, Query, Term
-from whoosh.query.compound import DefaultOr
+from whoosh.query import Or, Phrase, Query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from search_index import bits
 from search_index.analysis import (
     GERMAN_ANALYZER,
     SPELLING_ANALYZER,
+    SURFACE_ANALYZER,
     TypedWord,
     analyze,
     fold,
@@ -40,6 +41,8 @@ from search_index.documents import (
     SearchResult,
 )
 from search_index.language import Language, Synonyms
+from search_index.postings import deleted_docnums, postings
+from search_index.ranking import Scorer, ScoringPlan, Way
 from search_index.schema import TEXT_FIELD_BOOSTS
 
 # Longer input is cut: nobody types more, and every word costs a query clause.
@@ -54,45 +57,9 @@ _MAX_FILTER_VALUE_CHARS = 200
 _MAX_CACHED_DAY_RANGES = 256
 _MAX_CACHED_TEXT_TERMS = 4096
 SNIPPET_CHARS = 200
-_EMPTY: frozenset[int] = frozenset()
 
 
 # Text
-
-
-class _BestMatcher(DisjunctionMaxMatcher):
-    """Whoosh's DisjunctionMaxMatcher, repaired: the score of the sub-matchers on the current
-    document (2.7.4 also counts one that stands on a later document), and `replace` keeping a
-    sub-matcher that is still active (2.7.4 drops both when one is done)."""
-
-    def score(self) -> float:
-        current = self.id()
-        return max(m.score() for m in (self.a, self.b) if m.is_active() and m.id() == current)
-
-    def replace(self, minquality: float = 0) -> Matcher:
-        a, b = self.a, self.b
-        if minquality and a.is_active() and b.is_active():
-            # The score is one sub-matcher's, so one that cannot reach `minquality` goes.
-            if a.max_quality() < minquality:
-                return b.replace(minquality)
-            if b.max_quality() < minquality:
-                return a.replace(minquality)
-        a, b = a.replace(minquality), b.replace(minquality)
-        if not a.is_active():
-            return b
-        if not b.is_active():
-            return a
-        return self if (a is self.a and b is self.b) else self.__class__(a, b)
-
-
-class BestOf(DisjunctionMax):
-    """Matches what any subquery matches; a document scores as its best-scoring subquery."""
-
-    def _matcher(self, subs: list[Query], searcher: Searcher, context: object) -> Matcher:
-        reader = searcher.reader()
-        return self._tree_matcher(
-            subs, _BestMatcher, searcher, context, lambda query: query.estimate_size(reader)
-        )
 
 
 # How much a word counts when it matches in another way than as typed: a synonym, its compound
@@ -102,7 +69,7 @@ COMPOUND_BOOST = 0.6
 FUZZY_BOOST = 0.5
 # Where the other ways to match are scored: the fields that say what an offer is. They find
 # offers in every field (the doc sets), but a synonym in a description adds little to the rank,
-# and every field more is a matcher to step through for every hit.
+# and every field more is a score table to look up for every hit.
 _ALTERNATIVE_SCORING_FIELDS = frozenset({"title", "summary", "keywords"})
 # A text search with fewer results is retried with typo tolerance.
 FEW_RESULTS = 3
@@ -127,33 +94,21 @@ class Match:
         """Whether this is the word as typed; every other way to match weighs less."""
         return self.boost == 1.0
 
-    def query(self, reader: IndexReader | None = None) -> Query:
-        """Match in any text field, weighted by field.
+    def phrase_query(self) -> Query:
+        """The phrase in any text field: what checks the words' positions."""
+        return Or([Phrase(field, list(self.terms)) for field in TEXT_FIELD_BOOSTS])
 
-        With a `reader`, the query scores hits that the doc sets have found: it asks only the
-        fields that have the terms (other ways to match than the typed word only the
-        _ALTERNATIVE_SCORING_FIELDS), and a phrase as its words (the doc sets have checked the
-        positions already).
-        """
-        # DefaultOr: the tree of unions. Plain Or pre-scores small indexes in arrays of 2,048
-        # entries that it clears in Python, which costs more than it saves for a few terms.
-        if self.is_phrase_query and reader is None:
-            return DefaultOr(
-                [
-                    Phrase(field, list(self.terms), boost=boost * self.boost)
-                    for field, boost in _fields_with(reader, self.terms, self.is_typed)
-                ]
-            )
-        per_term: list[Query] = [
-            DefaultOr(
-                [
-                    Term(field, term, boost=boost * self.boost)
-                    for field, boost in _fields_with(reader, (term,), self.is_typed)
-                ]
-            )
+    def scored(self, reader: IndexReader) -> tuple[tuple[str, str, float], ...]:
+        """(field, term, weight) of each term in each field that scores it: the fields that
+        have the term, for another way to match than the typed word only the
+        _ALTERNATIVE_SCORING_FIELDS. A phrase scores as its words (the doc sets have checked
+        the positions)."""
+        return tuple(
+            (field, term, boost * self.boost)
             for term in self.terms
-        ]
-        return per_term[0] if len(per_term) == 1 else And(per_term)
+            for field, boost in TEXT_FIELD_BOOSTS.items()
+            if (self.is_typed or field in _ALTERNATIVE_SCORING_FIELDS) and (field, term) in reader
+        )
 
 
 @dataclass(frozen=True)
@@ -167,12 +122,6 @@ class Clause:
     matches: tuple[Match, ...]
     folded: str = ""
 
-    def query(self, reader: IndexReader | None = None) -> Query:
-        # The best way to match counts, not the sum of all: an offer that says "Programmieren"
-        # and "Coding" must not outrank one that says "Informatik" to a search for Informatik.
-        queries = [match.query(reader) for match in self.matches]
-        return queries[0] if len(queries) == 1 else BestOf(queries)
-
 
 @dataclass(frozen=True)
 class Word:
@@ -183,11 +132,6 @@ class Word:
     is_phrase: bool
     terms: tuple[str, ...]
     clauses: tuple[Clause, ...] = ()
-
-    def query(self, reader: IndexReader | None = None) -> Query:
-        """Match the word in any text field, weighted by field."""
-        queries = [clause.query(reader) for clause in self.clauses]
-        return queries[0] if len(queries) == 1 else And(queries)
 
 
 @dataclass(frozen=True)
@@ -211,32 +155,19 @@ class TextQuery:
             for term in match.terms
         )
 
-    def query(self, *, require_all: bool, reader: IndexReader | None = None) -> Query | None:
-        """The scoring query: all words (And) or any word (Or)."""
-        clauses = [word.query(reader) for word in self.searchable]
-        if not clauses:
-            return None
-        if len(clauses) == 1:
-            return clauses[0]
-        return And(clauses) if require_all else DefaultOr(clauses)
-
-
-def _fields_with(
-    reader: IndexReader | None, terms: tuple[str, ...], is_typed: bool
-) -> list[tuple[str, float]]:
-    """The text fields and their boosts; with a `reader`, the scoring fields that hold all
-    `terms` (see Match.query)."""
-    fields = list(TEXT_FIELD_BOOSTS.items())
-    if reader is None:
-        return fields
-    present = [
-        (field, boost)
-        for field, boost in fields
-        if (is_typed or field in _ALTERNATIVE_SCORING_FIELDS)
-        and all((field, term) in reader for term in terms)
-    ]
-    # With none, the query scores nothing; the offers it found stay found.
-    return present or fields[:1]
+    def scoring_plan(self, docsets: "DocSets") -> ScoringPlan:
+        """How to score the searchable words: each word's clauses, each a choice of ways to
+        match, of which the best-scoring counts. (The best, not the sum of all: an offer that
+        says "Programmieren" and "Coding" must not outrank one that says "Informatik" to a
+        search for Informatik.)"""
+        reader = docsets.searcher.reader()
+        return [
+            [
+                [Way(docsets.match(match), match.scored(reader)) for match in clause.matches]
+                for clause in word.clauses
+            ]
+            for word in self.searchable
+        ]
 
 
 def clean_text(text: str) -> str:
@@ -352,31 +283,43 @@ _DESCENDING_COLUMNS = frozenset({"published"})
 
 
 class DocSets:
-    """Doc-number sets and sort ranks of one searcher, cached until the searcher is replaced.
+    """Doc-number sets, sort orders and score tables of one searcher, cached until the searcher
+    is replaced.
 
-    Filters, text matching and facet counts are set operations, much cheaper than Whoosh's
-    grouping or filter queries (WHOOSH_NOTES speed table). Doc numbers are only valid for one
-    searcher, so a new searcher gets a new DocSets.
+    Sets are integers used as bitsets (search_index.bits): filters, text matching and facet
+    counts are set operations, much cheaper than Whoosh's grouping or filter queries
+    (WHOOSH_NOTES speed table). Doc numbers are only valid for one searcher, so a new searcher
+    gets a new DocSets.
     """
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self._terms: dict[tuple[str, str], frozenset[int]] = {}
-        self._text_terms: dict[str, frozenset[int]] = {}
+        self._terms: dict[tuple[str, str], int] = {}
+        self._text_terms: dict[str, int] = {}
         self._neighbours: dict[tuple[str, int], list[str]] = {}
-        self._phrases: dict[tuple[str, ...], frozenset[int]] = {}
+        self._phrases: dict[tuple[str, ...], int] = {}
         self._values: dict[str, tuple[str, ...]] = {}
-        self._day_ranges: dict[tuple[str, str], frozenset[int]] = {}
-        self._ranks: dict[str, list[int]] = {}
-        self._all: frozenset[int] | None = None
+        self._day_ranges: dict[tuple[str, str], int] = {}
+        self._orders: dict[str, tuple[list[int], list[int]]] = {}
+        self._all: int | None = None
+        self._scorer: Scorer | None = None
 
-    def all_docs(self) -> frozenset[int]:
+    @property
+    def scorer(self) -> Scorer:
+        """The relevance scorer of this searcher."""
+        if self._scorer is None:
+            self._scorer = Scorer(self.searcher.reader(), self.all_docs())
+        return self._scorer
+
+    def all_docs(self) -> int:
         """Every live document."""
         if self._all is None:
-            self._all = frozenset(self.searcher.reader().all_doc_ids())
+            reader = self.searcher.reader()
+            everything = (1 << reader.doc_count_all()) - 1
+            self._all = everything & ~bits.from_docnums(deleted_docnums(reader))
         return self._all
 
-    def term(self, field: str, value: str) -> frozenset[int]:
+    def term(self, field: str, value: str) -> int:
         """Documents with `value` in `field`; empty for values the index does not know."""
         key = (field, value)
         cached = self._terms.get(key)
@@ -384,14 +327,17 @@ class DocSets:
             return cached
         if not _is_term_text(value) or key not in self.searcher.reader():
             # Not cached: unknown values come from users and would grow the cache without end.
-            return _EMPTY
-        docs = self._postings(field, value)
+            return 0
+        docs = self.postings(field, value)
         self._terms[key] = docs
         return docs
 
-    def any_of(self, field: str, values: Iterable[str]) -> frozenset[int]:
+    def any_of(self, field: str, values: Iterable[str]) -> int:
         """Documents with at least one of `values` in `field`."""
-        return frozenset().union(*(self.term(field, value) for value in values))
+        docs = 0
+        for value in values:
+            docs |= self.term(field, value)
+        return docs
 
     def values(self, field: str) -> tuple[str, ...]:
         """Every value of `field` in the index (some may belong to deleted documents only)."""
@@ -399,40 +345,45 @@ class DocSets:
             self._values[field] = tuple(self.searcher.reader().field_terms(field))
         return self._values[field]
 
-    def text_term(self, term: str) -> frozenset[int]:
+    def text_term(self, term: str) -> int:
         """Documents with the analyzed `term` in any text field."""
         cached = self._text_terms.get(term)
         if cached is None:
             reader = self.searcher.reader()
-            cached = frozenset().union(
-                *(
-                    self._postings(field, term)
-                    for field in TEXT_FIELD_BOOSTS
-                    if (field, term) in reader
-                )
-            )
+            cached = 0
+            for field in TEXT_FIELD_BOOSTS:
+                if (field, term) in reader:
+                    cached |= self.postings(field, term)
             # The vocabulary is large and users type anything: keep the cache bounded.
             if len(self._text_terms) >= _MAX_CACHED_TEXT_TERMS:
                 self._text_terms.clear()
             self._text_terms[term] = cached
         return cached
 
-    def word(self, word: Word) -> frozenset[int]:
+    def word(self, word: Word) -> int:
         """Documents matching `word`: every one of its clauses."""
         per_clause = [self.clause(clause) for clause in word.clauses]
-        return _intersect(per_clause[0], per_clause[1:]) if per_clause else _EMPTY
+        return _intersect(per_clause[0], per_clause[1:]) if per_clause else 0
 
-    def clause(self, clause: Clause) -> frozenset[int]:
+    def clause(self, clause: Clause) -> int:
         """Documents matching `clause`: any one of its matches."""
-        return frozenset().union(*(self.match(match) for match in clause.matches))
+        docs = 0
+        for match in clause.matches:
+            docs |= self.match(match)
+        return docs
 
-    def match(self, match: Match) -> frozenset[int]:
+    def match(self, match: Match) -> int:
         """Documents with all terms of `match` (as a phrase, if it is one)."""
         if not match.is_phrase_query:
             return _intersect(self.text_term(match.terms[0]), map(self.text_term, match.terms[1:]))
         cached = self._phrases.get(match.terms)
         if cached is None:
-            cached = frozenset(self.searcher.docs_for_query(match.query()))
+            cached = 0
+            candidates = self.match(Match(match.terms))
+            if candidates:
+                # Positions are only checked where every word is: a fast No for most phrases.
+                cached = bits.from_docnums(self.searcher.docs_for_query(match.phrase_query()))
+                cached &= candidates & self.all_docs()
             if len(self._phrases) >= _MAX_CACHED_TEXT_TERMS:
                 self._phrases.clear()
             self._phrases[match.terms] = cached
@@ -471,19 +422,14 @@ class DocSets:
 
     def live_count(self, field: str, text: str) -> int:
         """How many live documents have the term; Whoosh's doc_frequency counts deleted ones too."""
-        return len(self._postings(field, text))
+        return bits.count(self.postings(field, text))
 
-    def _postings(self, field: str, text: str) -> frozenset[int]:
-        # The reader's postings skip deleted documents. A plain loop over the matcher is about
-        # twice as fast as docs_for_query, which matters when a new searcher builds its sets.
-        matcher = self.searcher.reader().postings(field, text)
-        docnums = []
-        while matcher.is_active():
-            docnums.append(matcher.id())
-            matcher.next()
-        return frozenset(docnums)
+    def postings(self, field: str, text: str) -> int:
+        """Live documents with the term (not cached)."""
+        docnums, _weights = postings(self.searcher.reader(), field, text)
+        return bits.from_docnums(docnums) & self.all_docs()
 
-    def days_between(self, start: str, end: str) -> frozenset[int]:
+    def days_between(self, start: str, end: str) -> int:
         """Documents with a session day in [start, end] ("YYYYMMDD"; "" for an open bound)."""
         key = (start, end)
         cached = self._day_ranges.get(key)
@@ -496,29 +442,33 @@ class DocSets:
         self._day_ranges[key] = docs
         return docs
 
-    def sort_rank(self, sort: str) -> list[int]:
-        """Position of every doc number in `sort` order (built once per searcher)."""
-        if sort not in self._ranks:
+    def sort_order(self, sort: str) -> tuple[list[int], list[int]]:
+        """Every doc number in `sort` order, and the position of each doc number in it (built
+        once per searcher)."""
+        if sort not in self._orders:
             reader = self.searcher.reader()
             count = reader.doc_count_all()
-            rank = [0] * count
+            order: list[int] = []
             if count:
                 # An empty index has no columns to read.
                 columns = [
                     (list(reader.column_reader(name)), name in _DESCENDING_COLUMNS)
                     for name in _SORT_COLUMNS[sort]
                 ]
-
-                def key(docnum: int) -> tuple[object, ...]:
-                    return tuple(
-                        -values[docnum] if descending else values[docnum]
-                        for values, descending in columns
-                    )
-
-                for position, docnum in enumerate(sorted(range(count), key=key)):
-                    rank[docnum] = position
-            self._ranks[sort] = rank
-        return self._ranks[sort]
+                first, first_descending = columns[0]
+                second, second_descending = columns[1]
+                order = sorted(
+                    range(count),
+                    key=lambda docnum: (
+                        -first[docnum] if first_descending else first[docnum],
+                        -second[docnum] if second_descending else second[docnum],
+                    ),
+                )
+            rank = [0] * count
+            for position, docnum in enumerate(order):
+                rank[docnum] = position
+            self._orders[sort] = (order, rank)
+        return self._orders[sort]
 
     def offer_ids(self, docnums: Iterable[int]) -> list[int]:
         """The offer ids of `docnums`, in the same order."""
@@ -540,7 +490,7 @@ def _is_term_text(value: str) -> bool:
     return True
 
 
-def _intersect(docs: frozenset[int], others: Iterable[frozenset[int]]) -> frozenset[int]:
+def _intersect(docs: int, others: Iterable[int]) -> int:
     for other in others:
         docs &= other
     return docs
@@ -569,7 +519,7 @@ def run_search(
     """Answer `request` from one searcher's doc sets."""
     validate(request)
     text = parse_text(request.text, language)
-    query = None
+    plan: ScoringPlan | None = None
     suggestion = None
     if not text.searchable:
         matches = docsets.all_docs()
@@ -578,7 +528,7 @@ def run_search(
         # total always describe the same text matches.
         per_word = [docsets.word(word) for word in text.searchable]
         matches = _intersect(per_word[0], per_word[1:])
-        if len(matches) < FEW_RESULTS:
+        if bits.count(matches) < FEW_RESULTS:
             # Only here: a search with enough results never pays for typo tolerance.
             if not matches:
                 suggestion = suggest(docsets, text)
@@ -586,15 +536,15 @@ def run_search(
             if widened is not None:
                 widened_per_word = [docsets.word(word) for word in widened.searchable]
                 widened_matches = _intersect(widened_per_word[0], widened_per_word[1:])
-                if len(widened_matches) > len(matches) or not matches:
+                if bits.count(widened_matches) > bits.count(matches) or not matches:
                     text, per_word, matches = widened, widened_per_word, widened_matches
+        if not matches:
+            # No offer has every word: offers with any of them, those with more words first.
+            for docs in per_word:
+                matches |= docs
         # Ways to match that match nothing would only cost time in scoring and highlighting.
         text = _without_dead_ends(docsets, text)
-        reader = docsets.searcher.reader()
-        query = text.query(require_all=True, reader=reader)
-        if not matches:
-            matches = frozenset().union(*per_word)
-            query = text.query(require_all=False, reader=reader)
+        plan = text.scoring_plan(docsets)
 
     # Filters that are not facets apply to every count.
     if request.age is not None:
@@ -616,7 +566,9 @@ def run_search(
         # Disjunctive: every filter except the facet's own, so the counts show what choosing
         # another value of this facet would give.
         others = _intersect(matches, (docs for key, docs in facet_filters.items() if key != name))
-        counts = {value: len(others & docsets.term(name, value)) for value in docsets.values(name)}
+        counts = {
+            value: bits.count(others & docsets.term(name, value)) for value in docsets.values(name)
+        }
         facets[name] = dict(
             sorted(
                 ((value, count) for value, count in counts.items() if count),
@@ -624,8 +576,8 @@ def run_search(
             )
         )
 
-    sort = "date" if request.sort == "relevance" and query is None else request.sort
-    page = _rank(docsets, query, hits, sort, request.offset, request.limit)
+    sort = "date" if request.sort == "relevance" and plan is None else request.sort
+    page = _rank(docsets, plan, hits, sort, request.offset, request.limit)
     ids = docsets.offer_ids(page)
     highlights = {}
     if request.highlight and text.searchable:
@@ -637,7 +589,7 @@ def run_search(
                 stored.get("description", ""), terms, analyzer
             )
     return SearchResult(
-        total=len(hits), ids=ids, facets=facets, highlights=highlights, suggestion=suggestion
+        total=bits.count(hits), ids=ids, facets=facets, highlights=highlights, suggestion=suggestion
     )
 
 
@@ -653,31 +605,38 @@ def _without_dead_ends(docsets: DocSets, text: TextQuery) -> TextQuery:
     return TextQuery(tuple(words))
 
 
+# Hits up to this many are put in order directly; beyond, the sort order is walked until the
+# page is full (when hits are many, that is soon).
+_DIRECT_ORDER_LIMIT = 4096
+
+
 def _rank(
     docsets: DocSets,
-    query: Query | None,
-    hits: frozenset[int],
+    plan: ScoringPlan | None,
+    hits: int,
     sort: str,
     offset: int,
     limit: int,
 ) -> list[int]:
     """Return the doc numbers of one page of `hits` in `sort` order."""
     end = offset + limit
-    if offset >= len(hits) or not limit:
+    if offset >= bits.count(hits) or not limit:
         return []
-    rank = docsets.sort_rank("date" if sort == "relevance" else sort)
-    if sort != "relevance" or query is None:
-        return heapq.nsmallest(end, hits, key=rank.__getitem__)[offset:]
-    # Only the hits of the page are used: len() of filtered Results would count unfiltered
-    # hits (WHOOSH_NOTES pitfall 2). Whoosh wants a mutable set as filter.
-    results = docsets.searcher.search(query, filter=set(hits), limit=end)
-    page = [hit.docnum for hit in results]
-    if len(page) < end:
-        # Every scored hit is in `page`. The others (found only by a synonym in a field that is
-        # not scored) follow by date, so that every hit is on some page.
-        unscored = hits.difference(page)
-        page += heapq.nsmallest(end - len(page), unscored, key=rank.__getitem__)
-    return page[offset:end]
+    order, rank = docsets.sort_order("date" if sort == "relevance" else sort)
+    if sort == "relevance" and plan is not None:
+        # Equal scores (offers found only by a synonym in a field that is not scored score 0)
+        # follow by date.
+        return docsets.scorer.rank(plan, hits, rank, end)[offset:]
+    if bits.count(hits) <= _DIRECT_ORDER_LIMIT:
+        return heapq.nsmallest(end, bits.docnums(hits), key=rank.__getitem__)[offset:]
+    hit = bits.Membership(hits)
+    page = []
+    for docnum in order:
+        if docnum in hit:
+            page.append(docnum)
+            if len(page) == end:
+                break
+    return page[offset:]
 
 
 # Highlighting
@@ -806,7 +765,7 @@ def forgiving(docsets: DocSets, text: TextQuery, language: Language) -> TextQuer
 
 
 def _forgiving_matches(docsets: DocSets, clause: Clause, language: Language) -> list[Match]:
-    own = len(docsets.clause(clause))
+    own = bits.count(docsets.clause(clause))
     if own >= FEW_RESULTS:
         return []
     extra = []
@@ -830,24 +789,24 @@ def _is_prefix_either_way(first: str, second: str) -> bool:
     return first.startswith(second) or second.startswith(first)
 
 
-_UMLAUT_OF = {"a": "ä", "o": "ö", "u": "ü"}
+# How many offers with a word are read to find how it is written.
+_SURFACE_SAMPLE = 20
+# The stored texts the spelling field is made of (writing.document_fields).
+_NAMING_FIELDS = ("title", "partner_name", "summary", "keywords")
 
 
 def _surface_form(docsets: DocSets, folded: str) -> str:
-    """Return the most frequent indexed spelling whose folded form is `folded` ("mädchen")."""
-    # Folding only changes characters from the first a, o, u or s on (ä, ö, ü, ß, ae, oe, ue),
-    # so the surface form shares the part before it.
-    cut = next((i for i, char in enumerate(folded) if char in "aous"), len(folded))
-    first = folded[0]
-    # With nothing before it, the first letter itself may stand for an umlaut ("ärger").
-    prefixes = {folded[:cut]} if cut else {first, _UMLAUT_OF.get(first, first)}
-    reader = docsets.searcher.reader()
-    best, best_frequency = folded, 0
-    for prefix in prefixes:
-        for raw in reader.expand_prefix("surface", prefix):
-            candidate = raw.decode("utf-8")
-            if fold(candidate) == folded:
-                frequency = docsets.live_count("surface", candidate)
-                if frequency > best_frequency:
-                    best, best_frequency = candidate, frequency
-    return best
+    """Return the most frequent written form of the folded word `folded` ("mädchen"), read from
+    a sample of the offers that contain it; `folded` itself when none shows it whole (a
+    compound part)."""
+    counts: Counter[str] = Counter()
+    searcher = docsets.searcher
+    for docnum in bits.docnums(docsets.term("spelling", folded))[:_SURFACE_SAMPLE]:
+        stored = searcher.stored_fields(docnum)
+        for name in _NAMING_FIELDS:
+            counts.update(
+                word
+                for word in analyze(SURFACE_ANALYZER, stored.get(name) or "")
+                if fold(word) == folded
+            )
+    return counts.most_common(1)[0][0] if counts else folded

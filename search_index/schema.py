@@ -9,7 +9,7 @@ from search_index.completion import WORDS_ANALYZER
 # missing, so the application rebuilds it instead of querying terms it no longer produces.
 # (The list of compound parts is data: a changed list splits the offers indexed after the
 # change, and all of them after the next rebuild; queries work either way.)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Searchable text fields and their query-time boosts.
 TEXT_FIELD_BOOSTS = {
@@ -41,14 +41,15 @@ def build_schema(analyzers: Analyzers | None = None) -> fields.Schema:
         # The same id as a column, so result pages and `doc_ids` read ids without unpickling
         # stored fields.
         offer_id=fields.COLUMN(columns.NumericColumn("q")),
-        title=fields.TEXT(analyzer=analyzers.text),
-        partner_name=fields.TEXT(analyzer=analyzers.text),
-        # Stored for highlighting only; the application loads everything else from the database.
+        # Stored: the texts the spelling field is made of, for the spelling a suggestion shows
+        # ("mädchen", not "madchen"); summary and description also for highlighting. The
+        # application loads everything else from the database.
+        title=fields.TEXT(analyzer=analyzers.text, stored=True),
+        partner_name=fields.TEXT(analyzer=analyzers.text, stored=True),
         summary=fields.TEXT(analyzer=analyzers.text, stored=True),
         description=fields.TEXT(analyzer=analyzers.text, stored=True),
-        keywords=fields.TEXT(analyzer=analyzers.text),
+        keywords=fields.TEXT(analyzer=analyzers.text, stored=True),
         spelling=fields.TEXT(analyzer=analyzers.spelling, phrase=False),
-        surface=fields.TEXT(analyzer=analyzers.surface, phrase=False),
         # Every title word, folded and unstemmed, for completion (search_index.completion); the
         # field lengths rank shorter titles first.
         title_words=fields.TEXT(analyzer=WORDS_ANALYZER, phrase=False),
