@@ -70,10 +70,15 @@ _PLAIN_WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class TypedWord:
-    """One typed word: the terms it matches whole, and the beginning it matches ("" if none)."""
+    """One typed word: the terms it matches whole, and the beginning it matches ("" if none).
+
+    An optional word need not match: a last letter typed after other words, which may begin
+    the next word ("Roboter-A"). Matching whole ranks a title higher, like any word.
+    """
 
     whole: frozenset[str]
     prefix: str
+    is_optional: bool = False
 
     def matches(self, term: str) -> int | None:
         """0 if `term` is this word, 1 if it begins with it, else None."""
@@ -114,11 +119,17 @@ def typed_words(text: str) -> list[TypedWord]:
                 base = neutral_form(completed)
                 if base != completed:
                     whole.add(fold(base.lower()))
-        prefix = fold(token.lower()) if _PLAIN_WORD.fullmatch(token) else ""
-        if len(prefix) < MIN_PREFIX_CHARS:
-            prefix = ""
-        words.append(TypedWord(frozenset(whole), prefix))
+        folded = fold(token.lower())
+        is_short = len(folded) < MIN_PREFIX_CHARS
+        prefix = folded if _PLAIN_WORD.fullmatch(token) and not is_short else ""
+        words.append(TypedWord(frozenset(whole), prefix, is_short and position == len(tokens) > 1))
     return words
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_terms(label: str) -> tuple[str, ...]:
+    # Names and labels are few and asked for at every keystroke.
+    return tuple(token.text for token in WORDS_ANALYZER(label))
 
 
 def _label_rank(words: Sequence[TypedWord], terms: Sequence[str]) -> tuple[int, int] | None:
@@ -126,9 +137,9 @@ def _label_rank(words: Sequence[TypedWord], terms: Sequence[str]) -> tuple[int, 
     beginnings = 0
     for word in words:
         found = [kind for term in terms if (kind := word.matches(term)) is not None]
-        if not found:
+        if not found and not word.is_optional:
             return None
-        beginnings += min(found)
+        beginnings += min(found, default=1)
     return beginnings, len(terms)
 
 
@@ -141,10 +152,7 @@ def rank_labels(text: str, candidates: Sequence[Sequence[str]]) -> list[int]:
     ranked = []
     for position, labels in enumerate(candidates):
         ranks = [
-            rank
-            for label in labels
-            if label
-            and (rank := _label_rank(words, [token.text for token in WORDS_ANALYZER(label)]))
+            rank for label in labels if label and (rank := _label_rank(words, _label_terms(label)))
         ]
         if ranks:
             ranked.append((min(ranks), position))
@@ -161,6 +169,8 @@ _MAX_CACHED_PREFIXES = 4096
 _MAX_RANKED_LENGTH = 255
 # Multi-word matches this few are ranked all at once instead of walking one word's postings.
 _RANK_ALL_BELOW = 512
+# Where a word matches whole, and where as a beginning (None: anywhere, for an optional word).
+_WordSets = tuple[frozenset[int], frozenset[int] | None]
 
 
 class Completer:
@@ -188,18 +198,28 @@ class Completer:
         if not words or not limit or TITLE_WORDS_FIELD not in self._reader.schema:
             return []
         choices = [self._choices(word) for word in words]
+        if words[-1].is_optional and not choices[-1][0]:
+            # A letter that is no title word at all cannot rank anything.
+            words, choices = words[:-1], choices[:-1]
         if not all(whole or begun for whole, begun in choices):
             return []
         if len(choices) == 1:
             return self._offer_ids(self._walk(choices[0], [], limit))
-        sets = [self._sets(choice) for choice in choices]
+        sets = [
+            self._sets(choice, word.is_optional)
+            for word, choice in zip(words, choices, strict=True)
+        ]
         matching = functools.reduce(
-            operator.and_, sorted((whole | begun for whole, begun in sets), key=len)
+            operator.and_,
+            sorted((whole | begun for whole, begun in sets if begun is not None), key=len),
         )
         if len(matching) < _RANK_ALL_BELOW:
             return self._offer_ids(self._rank_all(matching, sets, limit))
-        # Walk the word with the fewest matches; the others only check.
-        sizes = [sum(map(len, chain(*choice))) for choice in choices]
+        # Walk the required word with the fewest matches; the others only check.
+        sizes = [
+            sum(map(len, chain(*choice))) if not word.is_optional else len(self._lengths) + 1
+            for word, choice in zip(words, choices, strict=True)
+        ]
         driver = sizes.index(min(sizes))
         others = [word_sets for i, word_sets in enumerate(sets) if i != driver]
         return self._offer_ids(self._walk(choices[driver], others, limit))
@@ -249,11 +269,12 @@ class Completer:
         return cached
 
     def _sets(
-        self, choice: tuple[list[tuple[int, ...]], list[tuple[int, ...]]]
-    ) -> tuple[frozenset[int], frozenset[int]]:
-        """The doc numbers where the word matches whole, and those where it matches a beginning."""
+        self, choice: tuple[list[tuple[int, ...]], list[tuple[int, ...]]], is_optional: bool
+    ) -> _WordSets:
+        """The doc numbers where the word matches whole, and those where it matches a beginning
+        (None for an optional word: anywhere)."""
         whole, begun = choice
-        return frozenset(chain(*whole)), frozenset(chain(*begun))
+        return frozenset(chain(*whole)), None if is_optional else frozenset(chain(*begun))
 
     def _stream(
         self, choice: tuple[list[tuple[int, ...]], list[tuple[int, ...]]]
@@ -275,7 +296,7 @@ class Completer:
     def _walk(
         self,
         choice: tuple[list[tuple[int, ...]], list[tuple[int, ...]]],
-        others: list[tuple[frozenset[int], frozenset[int]]],
+        others: list[_WordSets],
         limit: int,
     ) -> list[int]:
         """The best `limit` doc numbers, one per title, walking one word's matches in order.
@@ -306,7 +327,7 @@ class Completer:
             for whole, begun in others:
                 if docnum in whole:
                     continue
-                if docnum not in begun:
+                if begun is not None and docnum not in begun:
                     break
                 beginnings += 1
             else:
@@ -321,7 +342,7 @@ class Completer:
     def _rank_all(
         self,
         matching: frozenset[int],
-        sets: list[tuple[frozenset[int], frozenset[int]]],
+        sets: list[_WordSets],
         limit: int,
     ) -> list[int]:
         """The best `limit` of `matching`, one per title, ranked like `_walk` ranks them."""

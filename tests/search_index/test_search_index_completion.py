@@ -133,12 +133,18 @@ def test_a_beginning_needs_two_letters_a_single_letter_matches_whole_words(
         (
             make_offer(1, "Programmieren in C", ""),
             make_offer(2, "Physik-Show", ""),
+            make_offer(3, "Programmieren mit Scratch", ""),
         )
     )
     assert index.complete("P", 8) == []
     assert index.complete("Ph", 8) == [2]
     assert index.complete("C", 8) == [1]
-    assert index.complete("Programmieren C", 8) == [1]
+    # A last letter after other words may begin the next word: it need not match, but a title
+    # with it as a word ranks first.
+    assert index.complete("Programmieren C", 8) == [1, 3]
+    assert sorted(index.complete("Programmieren S", 8)) == [1, 3]
+    assert index.complete("Physik-S", 8) == [2]
+    assert index.complete("Physik-Show P", 8) == [2]
 
 
 def test_whole_words_rank_before_beginnings_then_shorter_titles(
