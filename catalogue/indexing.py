@@ -31,8 +31,9 @@ from search_index import (
     SearchRequest,
     SearchResult,
 )
+from search_index.completion import rank_labels
 
-__all__ = ["IndexMissing", "SearchRequest", "SearchResult"]
+__all__ = ["IndexMissing", "SearchRequest", "SearchResult", "rank_labels"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,11 @@ def get_index() -> SearchIndex:
 def search(request: SearchRequest) -> SearchResult:
     """Ask the index; raises IndexMissing when there is none."""
     return get_index().search(request)
+
+
+def complete(text: str, limit: int) -> list[int]:
+    """Ids of offers whose titles `text` completes, best first; raises IndexMissing."""
+    return get_index().complete(text, limit)
 
 
 def _changed_offer_ids(session: Session) -> set[int]:

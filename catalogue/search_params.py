@@ -220,3 +220,15 @@ def parse_search_params(
         page=_int(args, "page", 1, 1, 10_000) or 1,
         per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
     )
+
+
+# `/api/v1/suggest`: suggestions by default and at most.
+DEFAULT_SUGGESTIONS = 8
+MAX_SUGGESTIONS = 20
+
+
+def parse_suggest_params(args: MultiDict) -> tuple[str, int]:
+    """The text and the number of suggestions asked of `/api/v1/suggest`; raises
+    InvalidParameter."""
+    limit = _int(args, "limit", DEFAULT_SUGGESTIONS, 1, MAX_SUGGESTIONS) or DEFAULT_SUGGESTIONS
+    return clean_query(args.get("q", "")), limit

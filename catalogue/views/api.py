@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, Response, abort, jsonify, request
 from flask_babel import get_locale
 from sqlalchemy import func, select
 
+from catalogue import indexing, suggestions
 from catalogue.errors import api_error
 from catalogue.extensions import csrf, db
 from catalogue.models import Offer, Partner
 from catalogue.offer_search import search_offers
-from catalogue.search_params import InvalidParameter, parse_search_params
+from catalogue.search_params import InvalidParameter, parse_search_params, parse_suggest_params
 from catalogue.serializers import offer_full, offer_summary, partner_data, taxonomy_data
 from catalogue.vocabulary import current_vocabulary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SUGGEST_MAX_AGE = 60  # seconds
 csrf.exempt(bp)  # read-only and cookie-free: nothing here changes state
 
 
@@ -52,6 +56,26 @@ def offers() -> Response:
             "suggestion": found.suggestion,
         }
     )
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    """Suggestions as someone types a search: offer titles, partners, vocabulary terms."""
+    text, limit = parse_suggest_params(request.args)
+    try:
+        found = suggestions.suggest(text, limit, current_vocabulary(), str(get_locale()))
+    except indexing.IndexMissing:
+        return api_error(
+            503, "index_unavailable", "The search index is being rebuilt; try again soon."
+        )
+    response = jsonify({"query": text, "suggestions": [asdict(item) for item in found]})
+    # Asked at every keystroke: the browser may answer a repeated one itself for a minute.
+    # Shared caches may not, so that a withdrawn offer does not stay visible to others; the
+    # labels follow the language chosen by header or cookie.
+    response.cache_control.private = True
+    response.cache_control.max_age = SUGGEST_MAX_AGE
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 @bp.get("/offers/<slug>")
