@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from catalogue import indexing
 from catalogue.extensions import db
-from catalogue.models import Offer, Partner
+from catalogue.models import Offer, Partner, VocabularyTerm
 from catalogue.templating import external_url
-from catalogue.vocabulary import Vocabulary
 
 # The facets whose terms are suggested, as filters of /offers: what an offer is about and for.
 SUGGESTED_FACETS = ("subject", "stage", "format", "audience")
@@ -54,18 +53,20 @@ def _partners(text: str, limit: int) -> list[Suggestion]:
     ]
 
 
-def _terms(text: str, limit: int, vocabulary: Vocabulary, locale: str) -> list[Suggestion]:
+def _terms(text: str, limit: int, locale: str) -> list[Suggestion]:
     # Only the label people see is matched: a match in the other language would look random.
-    terms = [term for facet in SUGGESTED_FACETS for term in vocabulary.terms(facet)]
-    ranked = indexing.rank_labels(text, [(term.label(locale),) for term in terms])
+    # Three columns, not the whole Vocabulary: this runs at every keystroke.
+    label = VocabularyTerm.label_en if locale == "en" else VocabularyTerm.label_de
+    rows = db.session.execute(
+        select(VocabularyTerm.facet, VocabularyTerm.slug, label)
+        .where(VocabularyTerm.facet.in_(SUGGESTED_FACETS))
+        .order_by(VocabularyTerm.position)
+    ).all()
+    terms = sorted(rows, key=lambda row: SUGGESTED_FACETS.index(row[0]))
+    ranked = indexing.rank_labels(text, [(row[2],) for row in terms])
     return [
-        Suggestion(
-            term.facet,
-            term.slug,
-            term.label(locale),
-            external_url("public.offers", **{term.facet: term.slug}),
-        )
-        for term in (terms[i] for i in ranked[:limit])
+        Suggestion(facet, slug, shown, external_url("public.offers", **{facet: slug}))
+        for facet, slug, shown in (terms[i] for i in ranked[:limit])
     ]
 
 
@@ -79,7 +80,7 @@ def _shares(limit: int, available: list[int]) -> list[int]:
     return counts
 
 
-def suggest(text: str, limit: int, vocabulary: Vocabulary, locale: str) -> list[Suggestion]:
+def suggest(text: str, limit: int, locale: str) -> list[Suggestion]:
     """Up to `limit` suggestions for `text`: offers, then partners, then vocabulary terms, each
     kind with a fair share. Raises IndexMissing when there is no search index."""
     if not text:
@@ -87,7 +88,7 @@ def suggest(text: str, limit: int, vocabulary: Vocabulary, locale: str) -> list[
     groups = [
         _offers(text, limit),
         _partners(text, limit),
-        _terms(text, limit, vocabulary, locale),
+        _terms(text, limit, locale),
     ]
     counts = _shares(limit, [len(group) for group in groups])
     return [item for group, count in zip(groups, counts, strict=True) for item in group[:count]]

@@ -63,7 +63,7 @@ def suggest() -> Response:
     """Suggestions as someone types a search: offer titles, partners, vocabulary terms."""
     text, limit = parse_suggest_params(request.args)
     try:
-        found = suggestions.suggest(text, limit, current_vocabulary(), str(get_locale()))
+        found = suggestions.suggest(text, limit, str(get_locale()))
     except indexing.IndexMissing:
         return api_error(
             503, "index_unavailable", "The search index is being rebuilt; try again soon."
