@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -222,7 +222,7 @@ def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
     partner = record.get("partner")
     if isinstance(partner, dict):  # the API's {"slug": …, "name": …} form
         partner = partner.get("slug")
-    if partner not in partner_slugs:
+    if not isinstance(partner, str) or partner not in partner_slugs:
         problems.append(("partner", f"unbekannter Partner „{partner}“"))
     clean["partner"] = partner
     status = record.get("status", "draft")
@@ -242,9 +242,10 @@ def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
             problems.append((name, "mindestens ein Eintrag ist nötig"))
         clean[name] = list(dict.fromkeys(values))
     for name, facet in (("mode", "mode"), ("district", "district")):
-        if vocabulary.get(facet, record.get(name) or "") is None:
-            problems.append((name, f"unbekannt: {record.get(name)}"))
-        clean[name] = record.get(name)
+        value = record.get(name)
+        if not isinstance(value, str) or vocabulary.get(facet, value) is None:
+            problems.append((name, f"unbekannt: {value}"))
+        clean[name] = value
 
     age_min = _int(record, "age_min", problems, 0, 99)
     age_max = _int(record, "age_max", problems, 0, 99)
@@ -313,9 +314,49 @@ def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
     return clean
 
 
-def _term_ids(session: Session, facet: str, slugs: list[str]) -> list[VocabularyTerm]:
+@dataclass
+class RecordLookups:
+    """Partners, vocabulary terms and taken offer slugs, read once for writing many records.
+
+    `apply_record` with lookups reads nothing from the database. The slugs are those taken when
+    the lookups were loaded plus those claimed through them since: use them only while no other
+    code creates offers in the same transaction."""
+
+    partners: dict[str, Partner]
+    terms: dict[tuple[str, str], VocabularyTerm]
+    taken_slugs: set[str]
+    # wanted slug -> the lowest suffix that may still be free (all below it are taken).
+    _next_suffix: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, session: Session) -> RecordLookups:
+        return cls(
+            partners={p.slug: p for p in session.execute(select(Partner)).scalars()},
+            terms={(t.facet, t.slug): t for t in session.execute(select(VocabularyTerm)).scalars()},
+            taken_slugs=set(session.execute(select(Offer.slug)).scalars()),
+        )
+
+    def claim_slug(self, wanted: str) -> str:
+        """`wanted`, or `wanted-2`, `wanted-3`, … as `unique_slug` does, and mark it taken."""
+        slug = wanted
+        if slug in self.taken_slugs:
+            # A title repeated a thousand times must not search from -2 a thousand times.
+            number = self._next_suffix.get(wanted, 2)
+            while f"{wanted}-{number}" in self.taken_slugs:
+                number += 1
+            slug = f"{wanted}-{number}"
+            self._next_suffix[wanted] = number + 1
+        self.taken_slugs.add(slug)
+        return slug
+
+
+def _terms(
+    session: Session, facet: str, slugs: list[str], lookups: RecordLookups | None
+) -> list[VocabularyTerm]:
     if not slugs:
         return []
+    if lookups is not None:
+        return [lookups.terms[(facet, slug)] for slug in slugs]
     return list(
         session.execute(
             select(VocabularyTerm).where(
@@ -325,22 +366,36 @@ def _term_ids(session: Session, facet: str, slugs: list[str]) -> list[Vocabulary
     )
 
 
-def apply_record(session: Session, offer: Offer, clean: dict[str, Any]) -> Offer:
-    """Write validated values onto `offer` (new or existing). Flushes, never commits.
+def apply_record(
+    session: Session,
+    offer: Offer,
+    clean: dict[str, Any],
+    *,
+    lookups: RecordLookups | None = None,
+    flush: bool = True,
+) -> Offer:
+    """Write validated values onto `offer` (new or existing). Never commits.
 
+    With `lookups`, partners, terms and the slug come from them instead of the database; with
+    `flush=False` the caller flushes, e.g. once per batch of a bulk import.
     The record's status is not written here: status moves only through `workflow`."""
     session.add(offer)
     # Nothing may flush half-written: a new offer has no slug until the end.
     with session.no_autoflush:
-        _write_fields(session, offer, clean)
-    session.flush()
+        _write_fields(session, offer, clean, lookups)
+    if flush:
+        session.flush()
     return offer
 
 
-def _write_fields(session: Session, offer: Offer, clean: dict[str, Any]) -> None:
-    offer.partner = session.execute(
-        select(Partner).where(Partner.slug == clean["partner"])
-    ).scalar_one()
+def _write_fields(
+    session: Session, offer: Offer, clean: dict[str, Any], lookups: RecordLookups | None
+) -> None:
+    offer.partner = (
+        lookups.partners[clean["partner"]]
+        if lookups is not None
+        else session.execute(select(Partner).where(Partner.slug == clean["partner"])).scalar_one()
+    )
     for name in (
         "title", "summary", "description", "municipality", "venue", "address", "lat", "lon",
         "accessibility_note", "registration_url", "contact_email", "contact_phone", "age_min",
@@ -351,10 +406,10 @@ def _write_fields(session: Session, offer: Offer, clean: dict[str, Any]) -> None
     offer.terms = [
         term
         for name, facet in MULTI_FACETS.items()
-        for term in _term_ids(session, facet, clean[name])
+        for term in _terms(session, facet, clean[name], lookups)
     ]
-    offer.mode = _term_ids(session, "mode", [clean["mode"]])[0]
-    offer.district = _term_ids(session, "district", [clean["district"]])[0]
+    offer.mode = _terms(session, "mode", [clean["mode"]], lookups)[0]
+    offer.district = _terms(session, "district", [clean["district"]], lookups)[0]
 
     schedule = clean["schedule"]
     offer.schedule_kind = schedule["kind"]
@@ -366,7 +421,10 @@ def _write_fields(session: Session, offer: Offer, clean: dict[str, Any]) -> None
         OfferSession(starts_at=s.starts_at, ends_at=s.ends_at) for s in schedule.get("sessions", [])
     ]
     if offer.slug is None:
-        offer.slug = unique_slug(session, clean["slug"] or slugify(clean["title"]))
+        wanted = clean["slug"] or slugify(clean["title"])
+        offer.slug = (
+            lookups.claim_slug(wanted) if lookups is not None else unique_slug(session, wanted)
+        )
 
 
 def unique_slug(session: Session, wanted: str) -> str:
