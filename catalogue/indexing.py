@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,43 +160,62 @@ def offer_document(offer: Offer, vocabulary: Vocabulary) -> OfferDocument:
     )
 
 
-def _load_offers(session: Session, offer_ids: list[int]) -> list[Offer]:
-    return list(
-        session.execute(
-            select(Offer).where(Offer.id.in_(offer_ids)).options(*offer_list_options())
+def _published_documents(
+    session: Session, offer_ids: list[int], vocabulary: Vocabulary, unpublished: list[int]
+) -> Iterator[OfferDocument]:
+    """The documents of the published offers among `offer_ids`, read in batches; the ids of
+    the others (unpublished or deleted) are appended to `unpublished` on the way."""
+    # Offers the caller holds stay in its session; the others are let go after use, or an
+    # import of 100,000 offers would stay in memory.
+    held = {obj.id for obj in session.identity_map.values() if isinstance(obj, Offer)}
+    for start in range(0, len(offer_ids), _BATCH):
+        chunk = offer_ids[start : start + _BATCH]
+        offers = session.execute(
+            select(Offer).where(Offer.id.in_(chunk)).options(*offer_list_options())
         ).scalars()
-    )
+        published = set()
+        for offer in offers:
+            if offer.status == "published":
+                published.add(offer.id)
+                yield offer_document(offer, vocabulary)
+            if offer.id not in held:
+                session.expunge(offer)
+        unpublished.extend(offer_id for offer_id in chunk if offer_id not in published)
 
 
 def apply_pending_changes(session: Session | None = None) -> int:
-    """Apply change-log rows newer than the index's mark; returns how many rows were applied."""
+    """Apply change-log rows newer than the index's mark; returns how many rows were applied.
+
+    All pending rows go into one index commit (an import of thousands of offers is one
+    segment, not one per batch), each changed offer once.
+    """
     session = session or db.session
     index = get_index()
     applied = index.applied_seq()
-    vocabulary = load_vocabulary(session)
-    total = 0
-    while True:
-        rows = session.execute(
-            select(IndexChange.seq, IndexChange.offer_id)
-            .where(IndexChange.seq > applied)
-            .order_by(IndexChange.seq)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            return total
-        offer_ids = sorted({row.offer_id for row in rows})
-        published = {
-            offer.id: offer
-            for offer in _load_offers(session, offer_ids)
-            if offer.status == "published"
-        }
-        index.apply(
-            upserts=[offer_document(offer, vocabulary) for offer in published.values()],
-            deletes=[oid for oid in offer_ids if oid not in published],
-            through_seq=rows[-1].seq,
+    through, rows = session.execute(
+        select(func.max(IndexChange.seq), func.count()).where(IndexChange.seq > applied)
+    ).one()
+    if not rows:
+        return 0
+    offer_ids = sorted(
+        set(
+            session.execute(
+                select(IndexChange.offer_id).where(
+                    IndexChange.seq > applied, IndexChange.seq <= through
+                )
+            ).scalars()
         )
-        applied = rows[-1].seq
-        total += len(rows)
+    )
+    vocabulary = load_vocabulary(session)
+    unpublished: list[int] = []
+    # The index consumes the documents first and the deletions after, so the list is complete
+    # by then; both are read only once the index's writer lock is held.
+    index.apply(
+        upserts=_published_documents(session, offer_ids, vocabulary, unpublished),
+        deletes=unpublished,
+        through_seq=through,
+    )
+    return rows
 
 
 def rebuild_index(session: Session | None = None) -> int:
@@ -209,14 +229,9 @@ def rebuild_index(session: Session | None = None) -> int:
             select(Offer.id).where(Offer.status == "published").order_by(Offer.id)
         ).scalars()
     )
-
-    def documents():
-        for start in range(0, len(ids), _BATCH):
-            for offer in _load_offers(session, ids[start : start + _BATCH]):
-                if offer.status == "published":
-                    yield offer_document(offer, vocabulary)
-
-    count = get_index().rebuild(documents(), through_seq=through_seq)
+    # Offers unpublished meanwhile are left out here and handled by the sync below.
+    documents = _published_documents(session, ids, vocabulary, [])
+    count = get_index().rebuild(documents, through_seq=through_seq)
     apply_pending_changes(session)
     return count
 

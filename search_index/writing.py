@@ -118,16 +118,25 @@ def apply_changes(
     except LockError as exc:
         raise IndexLocked(f"index writer lock busy for more than {lock_timeout} s") from exc
     changes = 0
+    # One searcher for every deletion: update_document and a plain delete_by_term open a reader
+    # over all segments each time (WHOOSH_NOTES pitfall 4), minutes for a large import.
+    searcher = writer.searcher()
+    reader = searcher.reader()
     try:
         for document in upserts:
-            writer.update_document(**document_fields(document))
+            key = str(document.id)
+            if ("id", key) in reader:
+                writer.delete_by_term("id", key, searcher=searcher)
+            writer.add_document(**document_fields(document))
             changes += 1
         for offer_id in deletes:
-            writer.delete_by_term("id", str(offer_id))
+            writer.delete_by_term("id", str(offer_id), searcher=searcher)
             changes += 1
     except BaseException:
         writer.cancel()
         raise
+    finally:
+        searcher.close()
     if changes:
         writer.commit()
     else:
