@@ -19,13 +19,15 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 from whoosh.analysis import Filter, RegexTokenizer, Token
 from whoosh.columns import ColumnReader
 from whoosh.searching import Searcher
 
+from search_index import bits
 from search_index.analysis import MAX_TOKEN_CHARS, TOKEN_PATTERN, fold, neutral_form
+from search_index.postings import deleted_docnums, field_lengths
+from search_index.postings import postings as read_postings
 
 # The field holding the folded words of each offer's title.
 TITLE_WORDS_FIELD = "title_words"
@@ -162,32 +164,50 @@ def rank_labels(text: str, candidates: Sequence[Sequence[str]]) -> list[int]:
 # Offers
 
 
-# Doc numbers of all terms cached per searcher, at most: about 40 MB of Python integers.
-_MAX_CACHED_POSTINGS = 1_000_000
+# What the term cache of one searcher may hold, roughly (a bit set takes a bit per document).
+_MAX_CACHED_BYTES = 32_000_000
 _MAX_CACHED_PREFIXES = 4096
-# Titles longer than this many words rank as this long.
-_MAX_RANKED_LENGTH = 255
-# Multi-word matches this few are ranked all at once instead of walking one word's postings.
-_RANK_ALL_BELOW = 512
-# Where a word matches whole, and where as a beginning (None: anywhere, for an optional word).
-_WordSets = tuple[frozenset[int], frozenset[int] | None]
+# Longer titles rank as if they were this long.
+_MAX_RANKED_LENGTH = 64
+_NONZERO_RUNS = re.compile(rb"[^\x00]+")
+
+
+def _iter_docnums(docs: int) -> Iterator[int]:
+    """The doc numbers in the bit set `docs`, ascending, decoded only as far as asked."""
+    data = docs.to_bytes((docs.bit_length() + 7) // 8, "little")
+    for run in _NONZERO_RUNS.finditer(data):
+        for offset, value in enumerate(run.group(), start=run.start()):
+            for bit in range(8):
+                if value >> bit & 1:
+                    yield offset * 8 + bit
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What one typed word matches, as bit sets of documents: the titles that have it as a
+    word, and those with a word it begins or is (an optional word: every title)."""
+
+    whole: int
+    anywhere: int
 
 
 class Completer:
     """Completes offer titles from one searcher's index, with caches that live as long as it.
 
-    Doc numbers are only valid for one searcher: a new searcher gets a new Completer.
+    Every set of documents is a bit set (search_index.bits): ranking is a few dozen operations
+    on integers of a bit per document, whatever the number of matches. Doc numbers are only
+    valid for one searcher: a new searcher gets a new Completer.
     """
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._reader = searcher.reader()
         self._expansions: dict[str, tuple[str, ...]] = {}
-        # Term -> its live doc numbers, shortest titles first.
-        self._postings: dict[str, tuple[int, ...]] = {}
-        self._cached_postings = 0
-        # Title length in words by doc number, 0 where not read yet.
-        self._lengths = bytearray(self._reader.doc_count_all())
+        self._terms: dict[str, int] = {}
+        self._cached_bytes = 0
+        self._live: int | None = None
+        # Title length in words -> the documents with titles that long, shortest first.
+        self._by_length: list[int] = []
         self._columns: dict[str, ColumnReader] = {}
 
     def complete(self, text: str, limit: int) -> list[int]:
@@ -195,42 +215,61 @@ class Completer:
         per distinct title."""
         limit = max(0, min(limit, MAX_LIMIT))
         words = typed_words(text)
-        if not words or not limit or TITLE_WORDS_FIELD not in self._reader.schema:
+        if not words or not limit or not self._reader.doc_count_all():
             return []
-        choices = [self._choices(word) for word in words]
-        if words[-1].is_optional and not choices[-1][0]:
-            # A letter that is no title word at all cannot rank anything.
-            words, choices = words[:-1], choices[:-1]
-        if not all(whole or begun for whole, begun in choices):
-            return []
-        if len(choices) == 1:
-            return self._offer_ids(self._walk(choices[0], [], limit))
-        sets = [
-            self._sets(choice, word.is_optional)
-            for word, choice in zip(words, choices, strict=True)
-        ]
-        matching = functools.reduce(
-            operator.and_,
-            sorted((whole | begun for whole, begun in sets if begun is not None), key=len),
-        )
-        if len(matching) < _RANK_ALL_BELOW:
-            return self._offer_ids(self._rank_all(matching, sets, limit))
-        # Walk the required word with the fewest matches; the others only check.
-        sizes = [
-            sum(map(len, chain(*choice))) if not word.is_optional else len(self._lengths) + 1
-            for word, choice in zip(words, choices, strict=True)
-        ]
-        driver = sizes.index(min(sizes))
-        others = [word_sets for i, word_sets in enumerate(sets) if i != driver]
-        return self._offer_ids(self._walk(choices[driver], others, limit))
+        live = self._live_docs()
+        # By the number of words matched only as a beginning: docs[k] match all the words, k
+        # of them only as a beginning.
+        docs = [live]
+        for word in words:
+            choice = self._choice(word, live)
+            if word.is_optional and not choice.whole:
+                # A letter that is no title word at all cannot rank anything.
+                continue
+            begun = choice.anywhere & ~choice.whole
+            docs = [
+                (docs[k] & choice.whole if k < len(docs) else 0) | (docs[k - 1] & begun if k else 0)
+                for k in range(len(docs) + 1)
+            ]
+        return self._offer_ids(self._best(docs, limit))
 
-    def _choices(self, word: TypedWord) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
-        """The postings of the terms `word` matches whole, and of those it begins."""
-        whole = [term for term in sorted(word.whole) if (TITLE_WORDS_FIELD, term) in self._reader]
-        begun = [term for term in self._expand(word.prefix) if term not in word.whole]
-        return [self._postings_of(term) for term in whole], [
-            self._postings_of(term) for term in begun
-        ]
+    def _choice(self, word: TypedWord, live: int) -> _Choice:
+        # Only indexed terms: unknown ones come from users and would fill the cache.
+        known = [term for term in word.whole if (TITLE_WORDS_FIELD, term) in self._reader]
+        whole = functools.reduce(operator.or_, map(self._term_docs, known), 0)
+        if word.is_optional:
+            return _Choice(whole, live)
+        begun = (self._term_docs(term) for term in self._expand(word.prefix))
+        return _Choice(whole, functools.reduce(operator.or_, begun, whole))
+
+    def _best(self, docs: list[int], limit: int) -> list[int]:
+        """Up to `limit` doc numbers, one per title: fewer beginnings first, then shorter titles,
+        then lower doc numbers."""
+        titles = self._column("title_sort") if any(docs) else None
+        chosen: list[int] = []
+        seen: set[bytes] = set()
+        for matches in docs:
+            for same_length in self._by_length:
+                for docnum in _iter_docnums(matches & same_length) if matches else ():
+                    title = titles[docnum]
+                    if title not in seen:
+                        seen.add(title)
+                        chosen.append(docnum)
+                        if len(chosen) == limit:
+                            return chosen
+        return chosen
+
+    def _live_docs(self) -> int:
+        """Every document not deleted; on first use also the documents by title length."""
+        if self._live is None:
+            lengths = field_lengths(self._reader, TITLE_WORDS_FIELD)
+            by_length: dict[int, list[int]] = {}
+            for docnum, length in enumerate(lengths):
+                by_length.setdefault(min(length, _MAX_RANKED_LENGTH), []).append(docnum)
+            self._by_length = [bits.from_docnums(by_length[n]) for n in sorted(by_length)]
+            deleted = bits.from_docnums(deleted_docnums(self._reader))
+            self._live = ((1 << len(lengths)) - 1) & ~deleted
+        return self._live
 
     def _expand(self, prefix: str) -> tuple[str, ...]:
         """The MAX_EXPANSIONS most frequent indexed words beginning with `prefix`."""
@@ -250,119 +289,19 @@ class Completer:
             self._expansions[prefix] = cached
         return cached
 
-    def _postings_of(self, term: str) -> tuple[int, ...]:
-        cached = self._postings.get(term)
+    def _term_docs(self, term: str) -> int:
+        """The live documents with `term` in their title, as a bit set."""
+        cached = self._terms.get(term)
         if cached is None:
-            # The reader's postings skip deleted documents.
-            docnums = list(self._reader.postings(TITLE_WORDS_FIELD, term).all_ids())
-            lengths = self._lengths
-            for docnum in docnums:
-                if not lengths[docnum]:
-                    length = self._reader.doc_field_length(docnum, TITLE_WORDS_FIELD) or 1
-                    lengths[docnum] = min(length, _MAX_RANKED_LENGTH)
-            cached = tuple(sorted(docnums, key=lambda docnum: (lengths[docnum], docnum)))
-            if self._cached_postings + len(cached) > _MAX_CACHED_POSTINGS:
-                self._postings.clear()
-                self._cached_postings = 0
-            self._postings[term] = cached
-            self._cached_postings += len(cached)
+            docnums, _weights = read_postings(self._reader, TITLE_WORDS_FIELD, term)
+            cached = bits.from_docnums(docnums) & self._live_docs()
+            size = (cached.bit_length() + 7) // 8
+            if self._cached_bytes + size > _MAX_CACHED_BYTES:
+                self._terms.clear()
+                self._cached_bytes = 0
+            self._terms[term] = cached
+            self._cached_bytes += size
         return cached
-
-    def _sets(
-        self, choice: tuple[list[tuple[int, ...]], list[tuple[int, ...]]], is_optional: bool
-    ) -> _WordSets:
-        """The doc numbers where the word matches whole, and those where it matches a beginning
-        (None for an optional word: anywhere)."""
-        whole, begun = choice
-        return frozenset(chain(*whole)), None if is_optional else frozenset(chain(*begun))
-
-    def _stream(
-        self, choice: tuple[list[tuple[int, ...]], list[tuple[int, ...]]]
-    ) -> Iterator[tuple[int, int]]:
-        """(0 or 1, doc number) for every doc the word matches: whole matches first, each kind
-        shortest titles first."""
-        lengths = self._lengths
-
-        def key(docnum: int) -> tuple[int, int]:
-            return lengths[docnum], docnum
-
-        seen: set[int] = set()
-        for tier, postings in enumerate(choice):
-            for docnum in heapq.merge(*postings, key=key):
-                if docnum not in seen:
-                    seen.add(docnum)
-                    yield tier, docnum
-
-    def _walk(
-        self,
-        choice: tuple[list[tuple[int, ...]], list[tuple[int, ...]]],
-        others: list[_WordSets],
-        limit: int,
-    ) -> list[int]:
-        """The best `limit` doc numbers, one per title, walking one word's matches in order.
-
-        A doc ranks by (typed words matched only as a beginning, title length). The walk comes
-        in order of (this word's part of that, title length), which no later doc can beat: a
-        doc found at least that good is settled, and the walk ends with `limit` settled.
-        """
-        lengths = self._lengths
-        titles = self._column("title_sort")
-        best: dict[bytes, tuple[tuple[int, int], int]] = {}
-        pending: list[tuple[tuple[int, int], int, bytes]] = []
-        settled: list[int] = []
-        settled_titles: set[bytes] = set()
-
-        def settle(bound: tuple[int, int] | None) -> None:
-            while pending and (bound is None or pending[0][0] <= bound):
-                rank, _found, title = heapq.heappop(pending)
-                if title not in settled_titles and best[title][0] == rank:
-                    settled_titles.add(title)
-                    settled.append(best[title][1])
-
-        for found, (tier, docnum) in enumerate(self._stream(choice)):
-            settle((tier, lengths[docnum]))
-            if len(settled) >= limit:
-                break
-            beginnings = tier
-            for whole, begun in others:
-                if docnum in whole:
-                    continue
-                if begun is not None and docnum not in begun:
-                    break
-                beginnings += 1
-            else:
-                title = titles[docnum]
-                rank = (beginnings, lengths[docnum])
-                if title not in settled_titles and (title not in best or rank < best[title][0]):
-                    best[title] = (rank, docnum)
-                    heapq.heappush(pending, (rank, found, title))
-        settle(None)
-        return settled[:limit]
-
-    def _rank_all(
-        self,
-        matching: frozenset[int],
-        sets: list[_WordSets],
-        limit: int,
-    ) -> list[int]:
-        """The best `limit` of `matching`, one per title, ranked like `_walk` ranks them."""
-        lengths = self._lengths
-        titles = self._column("title_sort")
-
-        def rank(docnum: int) -> tuple[int, int, int]:
-            beginnings = sum(docnum not in whole for whole, _begun in sets)
-            return beginnings, lengths[docnum], docnum
-
-        chosen: list[int] = []
-        seen_titles: set[bytes] = set()
-        for docnum in sorted(matching, key=rank):
-            title = titles[docnum]
-            if title not in seen_titles:
-                seen_titles.add(title)
-                chosen.append(docnum)
-                if len(chosen) == limit:
-                    break
-        return chosen
 
     def _offer_ids(self, docnums: list[int]) -> list[int]:
         if not docnums:

@@ -234,6 +234,8 @@ def test_completion_follows_changes_and_never_suggests_deleted_offers(
     index.apply([make_offer(99, "Robotik-Camp", "")], [1], through_seq=11)
     assert index.complete("Robo", 8) == [99]
     assert index.complete("Lego", 8) == []
+    assert index.complete("Roboter bau", 8) == []
+    assert index.complete("Robotik Camp", 8) == [99]
 
 
 def test_an_empty_index_completes_nothing(tmp_path) -> None:
@@ -242,11 +244,9 @@ def test_an_empty_index_completes_nothing(tmp_path) -> None:
         assert empty.complete("Robo", 8) == []
 
 
-def test_many_matches_are_ranked_alike_whichever_way_they_are_found(
+def test_many_matches_rank_by_beginnings_then_title_length(
     make_index: MakeIndex, make_offer: MakeOffer
 ) -> None:
-    # Above a few hundred multi-word matches, completion walks one word's matches instead of
-    # ranking them all; the answer is the same.
     offers = [make_offer(n, f"Kinder {'und ' * (n % 7)}Roboter {n}", "") for n in range(1, 801)]
     offers.append(make_offer(900, "Kinder Robotik", ""))
     index = make_index(tuple(offers))
@@ -255,6 +255,9 @@ def test_many_matches_are_ranked_alike_whichever_way_they_are_found(
     lengths = {offer.id: len(offer.title.split()) for offer in offers}
     assert [lengths[i] for i in ids[1:]] == sorted(lengths[i] for i in ids[1:])
     assert [lengths[i] for i in ids[1:]] == [3] * 9
+    # Typed whole, "Roboter" puts every title with the word before the shorter "Robotik".
+    whole = index.complete("Kinder Roboter", 10)
+    assert 900 not in whole and [lengths[i] for i in whole] == [3] * 10
 
 
 @pytest.mark.parametrize(
