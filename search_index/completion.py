@@ -263,10 +263,16 @@ class Completer:
         """Every document not deleted; on first use also the documents by title length."""
         if self._live is None:
             lengths = field_lengths(self._reader, TITLE_WORDS_FIELD)
-            by_length: dict[int, list[int]] = {}
+            # One pass filling a bit set per length: the per-searcher cost (~30 ms at 100,000).
+            buffers: dict[int, bytearray] = {}
+            size = (len(lengths) >> 3) + 1
             for docnum, length in enumerate(lengths):
-                by_length.setdefault(min(length, _MAX_RANKED_LENGTH), []).append(docnum)
-            self._by_length = [bits.from_docnums(by_length[n]) for n in sorted(by_length)]
+                length = min(length, _MAX_RANKED_LENGTH)
+                buffer = buffers.get(length)
+                if buffer is None:
+                    buffer = buffers[length] = bytearray(size)
+                buffer[docnum >> 3] |= 1 << (docnum & 7)
+            self._by_length = [int.from_bytes(buffers[n], "little") for n in sorted(buffers)]
             deleted = bits.from_docnums(deleted_docnums(self._reader))
             self._live = ((1 << len(lengths)) - 1) & ~deleted
         return self._live
