@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from catalogue import indexing
@@ -13,6 +15,9 @@ from catalogue.templating import external_url
 
 # The facets whose terms are suggested, as filters of /offers: what an offer is about and for.
 SUGGESTED_FACETS = ("subject", "stage", "format", "audience")
+# How long a process keeps the partner names and vocabulary labels it matches (seconds): as
+# long as a browser may keep an answer.
+LABELS_MAX_AGE = 60.0
 
 
 @dataclass(frozen=True)
@@ -40,33 +45,65 @@ def _offers(text: str, limit: int) -> list[Suggestion]:
     ]
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """Active partners (slug, name, short name) and the suggested terms (facet, slug, German
+    and English label), in the order they are listed."""
+
+    read_at: float
+    partners: list[tuple[str, str, str]]
+    terms: list[tuple[str, str, str, str]]
+
+
+def _labels() -> _Labels:
+    """The names and labels to match, read at most every LABELS_MAX_AGE seconds per process.
+
+    They change seldom and are asked for at every keystroke; offers, which come and go, are
+    checked in the database every time.
+    """
+    cached = current_app.extensions.get("suggestion_labels")
+    now = time.monotonic()
+    if cached is None or now - cached.read_at > LABELS_MAX_AGE:
+        partners = db.session.execute(
+            select(Partner.slug, Partner.name, Partner.short_name)
+            .where(Partner.is_active.is_(True))
+            .order_by(Partner.name)
+        ).all()
+        terms = db.session.execute(
+            select(
+                VocabularyTerm.facet,
+                VocabularyTerm.slug,
+                VocabularyTerm.label_de,
+                VocabularyTerm.label_en,
+            )
+            .where(VocabularyTerm.facet.in_(SUGGESTED_FACETS))
+            .order_by(VocabularyTerm.position)
+        ).all()
+        cached = _Labels(
+            now,
+            [(slug, name, short_name or "") for slug, name, short_name in partners],
+            sorted(map(tuple, terms), key=lambda term: SUGGESTED_FACETS.index(term[0])),
+        )
+        current_app.extensions["suggestion_labels"] = cached
+    return cached
+
+
 def _partners(text: str, limit: int) -> list[Suggestion]:
-    partners = db.session.execute(
-        select(Partner.slug, Partner.name, Partner.short_name)
-        .where(Partner.is_active.is_(True))
-        .order_by(Partner.name)
-    ).all()
-    ranked = indexing.rank_labels(text, [(p.name, p.short_name or "") for p in partners])
+    partners = _labels().partners
+    ranked = indexing.rank_labels(text, [(name, short) for _slug, name, short in partners])
     return [
-        Suggestion("partner", p.slug, p.name, external_url("public.partner_detail", slug=p.slug))
-        for p in (partners[i] for i in ranked[:limit])
+        Suggestion("partner", slug, name, external_url("public.partner_detail", slug=slug))
+        for slug, name, _short in (partners[i] for i in ranked[:limit])
     ]
 
 
 def _terms(text: str, limit: int, locale: str) -> list[Suggestion]:
     # Only the label people see is matched: a match in the other language would look random.
-    # Three columns, not the whole Vocabulary: this runs at every keystroke.
-    label = VocabularyTerm.label_en if locale == "en" else VocabularyTerm.label_de
-    rows = db.session.execute(
-        select(VocabularyTerm.facet, VocabularyTerm.slug, label)
-        .where(VocabularyTerm.facet.in_(SUGGESTED_FACETS))
-        .order_by(VocabularyTerm.position)
-    ).all()
-    terms = sorted(rows, key=lambda row: SUGGESTED_FACETS.index(row[0]))
-    ranked = indexing.rank_labels(text, [(row[2],) for row in terms])
+    shown = [(facet, slug, en if locale == "en" else de) for facet, slug, de, en in _labels().terms]
+    ranked = indexing.rank_labels(text, [(label,) for _facet, _slug, label in shown])
     return [
-        Suggestion(facet, slug, shown, external_url("public.offers", **{facet: slug}))
-        for facet, slug, shown in (terms[i] for i in ranked[:limit])
+        Suggestion(facet, slug, label, external_url("public.offers", **{facet: slug}))
+        for facet, slug, label in (shown[i] for i in ranked[:limit])
     ]
 
 

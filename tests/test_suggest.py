@@ -12,8 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from catalogue import suggestions
 from catalogue.extensions import db
-from catalogue.models import Offer
+from catalogue.models import Offer, Partner
 
 DEMO_OFFERS = [
     json.loads(line)
@@ -259,6 +260,19 @@ def test_the_database_decides_what_is_published_whatever_the_index_holds(app: Fl
         db.session.execute(update(Offer).where(Offer.title == title).values(status="withdrawn"))
         db.session.commit()
     assert title not in labels(client, "q=Roboter-AG", "offer")
+
+
+def test_a_deactivated_partner_is_no_longer_suggested(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Names are kept for up to LABELS_MAX_AGE seconds per process; here not at all.
+    monkeypatch.setattr(suggestions, "LABELS_MAX_AGE", 0.0)
+    client = app.test_client()
+    assert "ijf" in [s["value"] for s in suggest(client, "q=Forscherinnen")]
+    with app.app_context():
+        db.session.execute(update(Partner).where(Partner.slug == "ijf").values(is_active=False))
+        db.session.commit()
+    assert "ijf" not in [s["value"] for s in suggest(client, "q=Forscherinnen")]
 
 
 def test_without_an_index_suggest_answers_503(app: Flask) -> None:
