@@ -13,15 +13,18 @@ _BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value 
 _NONZERO_RUNS = re.compile(rb"[^\x00]+")
 
 
-def from_docnums(docnums: Iterable[int]) -> int:
-    """The set of `docnums` (non-negative)."""
-    buffer = bytearray()
+def from_docnums(docnums: Iterable[int], size: int | None = None) -> int:
+    """The set of `docnums` (non-negative, below `size` when given)."""
+    docnums = docnums if isinstance(docnums, list) else list(docnums)
+    if not docnums:
+        return 0
+    # A string of binary digits, parsed in C: three times faster than setting bits in a
+    # bytearray (parsing base 2 is linear and has no digit limit).
+    digits = bytearray(b"0") * (max(docnums) + 1 if size is None else size)
     for docnum in docnums:
-        byte = docnum >> 3
-        if byte >= len(buffer):
-            buffer.extend(bytes(byte + 1 - len(buffer)))
-        buffer[byte] |= 1 << (docnum & 7)
-    return int.from_bytes(buffer, "little")
+        digits[docnum] = 49  # "1"
+    digits.reverse()
+    return int(digits, 2)
 
 
 def docnums(bits: int) -> list[int]:

@@ -13,14 +13,18 @@ from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
 
-def postings(reader: IndexReader, field: str, text: str) -> tuple[list[int], list[float]]:
+def postings(
+    reader: IndexReader, field: str, text: str, *, weights: bool = True
+) -> tuple[list[int], list[float]]:
     """Doc numbers (ascending) and weights of the term, deleted documents included.
 
     Weights are what the analyzer gave: the term frequency, with compound parts counting
-    less. Callers mask out deleted documents with the live set.
+    less; with `weights=False` the list of weights stays empty. Callers mask out deleted
+    documents with the live set.
     """
+    with_weights = weights
     docnums: list[int] = []
-    weights: list[float] = []
+    weights = []
     for leaf, base in reader.leaf_readers():
         if (field, text) not in leaf:
             continue
@@ -30,14 +34,16 @@ def postings(reader: IndexReader, field: str, text: str) -> tuple[list[int], lis
         if isinstance(matcher, W3LeafMatcher):
             while not matcher._atend:
                 matcher._read_ids()
-                matcher._read_weights()
                 docnums.extend(base + docnum for docnum in matcher._ids)
-                weights.extend(matcher._weights)
+                if with_weights:
+                    matcher._read_weights()
+                    weights.extend(matcher._weights)
                 matcher._next_block()
         else:
             while matcher.is_active():
                 docnums.append(base + matcher.id())
-                weights.append(matcher.weight())
+                if with_weights:
+                    weights.append(matcher.weight())
                 matcher.next()
     return docnums, weights
 

@@ -426,8 +426,9 @@ class DocSets:
 
     def postings(self, field: str, text: str) -> int:
         """Live documents with the term (not cached)."""
-        docnums, _weights = postings(self.searcher.reader(), field, text)
-        return bits.from_docnums(docnums) & self.all_docs()
+        reader = self.searcher.reader()
+        docnums, _weights = postings(reader, field, text, weights=False)
+        return bits.from_docnums(docnums, reader.doc_count_all()) & self.all_docs()
 
     def days_between(self, start: str, end: str) -> int:
         """Documents with a session day in [start, end] ("YYYYMMDD"; "" for an open bound)."""

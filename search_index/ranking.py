@@ -55,6 +55,7 @@ class Scorer:
         self.reader = reader
         self.live = live
         self.doc_count = max(1, bits.count(live))
+        self.has_deletions = bits.count(live) < reader.doc_count_all()
         self._lengths: dict[str, tuple[list[int], float]] = {}
         self._tables: dict[tuple[str, str], dict[int, float]] = {}
         self._champions: dict[tuple[str, str], list[int]] = {}
@@ -68,8 +69,10 @@ class Scorer:
             return cached
         lengths, average = self._field_lengths(field)
         docnums, weights = postings(self.reader, field, term)
-        live = bits.Membership(self.live)
-        pairs = [(d, w) for d, w in zip(docnums, weights, strict=True) if d in live]
+        pairs = list(zip(docnums, weights, strict=True))
+        if self.has_deletions:
+            live = bits.Membership(self.live)
+            pairs = [(d, w) for d, w in pairs if d in live]
         idf = math.log(self.doc_count / (len(pairs) + 1)) + 1
         norm = K1 * (1 - B)
         per_length = K1 * B / average
