@@ -182,6 +182,13 @@ def _iter_docnums(docs: int) -> Iterator[int]:
                     yield offset * 8 + bit
 
 
+def _positions(values: bytes, value: int) -> int:
+    """The bit set of the positions where `values` holds `value`."""
+    # Binary digits made and parsed in C: a few milliseconds for 100,000 documents.
+    digits = values.translate(bytes(49 if byte == value else 48 for byte in range(256)))
+    return int(digits[::-1], 2)
+
+
 @dataclass(frozen=True)
 class _Choice:
     """What one typed word matches, as bit sets of documents: the titles that have it as a
@@ -263,16 +270,8 @@ class Completer:
         """Every document not deleted; on first use also the documents by title length."""
         if self._live is None:
             lengths = field_lengths(self._reader, TITLE_WORDS_FIELD)
-            # One pass filling a bit set per length: the per-searcher cost (~30 ms at 100,000).
-            buffers: dict[int, bytearray] = {}
-            size = (len(lengths) >> 3) + 1
-            for docnum, length in enumerate(lengths):
-                length = min(length, _MAX_RANKED_LENGTH)
-                buffer = buffers.get(length)
-                if buffer is None:
-                    buffer = buffers[length] = bytearray(size)
-                buffer[docnum >> 3] |= 1 << (docnum & 7)
-            self._by_length = [int.from_bytes(buffers[n], "little") for n in sorted(buffers)]
+            capped = bytes(min(length, _MAX_RANKED_LENGTH) for length in lengths)
+            self._by_length = [_positions(capped, length) for length in sorted(set(capped))]
             deleted = bits.from_docnums(deleted_docnums(self._reader))
             self._live = ((1 << len(lengths)) - 1) & ~deleted
         return self._live
@@ -299,7 +298,7 @@ class Completer:
         """The live documents with `term` in their title, as a bit set."""
         cached = self._terms.get(term)
         if cached is None:
-            docnums, _weights = read_postings(self._reader, TITLE_WORDS_FIELD, term)
+            docnums, _weights = read_postings(self._reader, TITLE_WORDS_FIELD, term, weights=False)
             cached = bits.from_docnums(docnums) & self._live_docs()
             size = (cached.bit_length() + 7) // 8
             if self._cached_bytes + size > _MAX_CACHED_BYTES:
