@@ -252,12 +252,14 @@ class Completer:
     def _best(self, docs: list[int], limit: int) -> list[int]:
         """Up to `limit` doc numbers, one per title: fewer beginnings first, then shorter titles,
         then lower doc numbers."""
-        titles = self._column("title_sort") if any(docs) else None
         chosen: list[int] = []
         seen: set[bytes] = set()
         for matches in docs:
+            if not matches:
+                continue
+            titles = self._column("title_sort")
             for same_length in self._by_length:
-                for docnum in _iter_docnums(matches & same_length) if matches else ():
+                for docnum in _iter_docnums(matches & same_length):
                     title = titles[docnum]
                     if title not in seen:
                         seen.add(title)
