@@ -46,6 +46,12 @@
   var timer = null;
   var asked = 0; // answers to older questions arrive late and are dropped
 
+  // The API's links are absolute, on the configured public address; stay on this one.
+  function open(item) {
+    var target = new URL(item.url, window.location.href);
+    window.location.assign(target.pathname + target.search);
+  }
+
   function close() {
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
@@ -85,7 +91,7 @@
       }
       // mousedown would take the focus from the field before the click lands.
       option.addEventListener("mousedown", function (event) { event.preventDefault(); });
-      option.addEventListener("click", function () { window.location.assign(item.url); });
+      option.addEventListener("click", function () { open(item); });
       list.appendChild(option);
     });
     if (!suggestions.length) return close();
@@ -110,19 +116,19 @@
     timer = window.setTimeout(ask, 150);
   });
   input.addEventListener("keydown", function (event) {
-    var open = !list.hidden && items.length;
+    var isOpen = !list.hidden && items.length;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
-      if (!open) return ask();
+      if (!isOpen) return ask();
       // From the field to the first option and round again, through the field.
       var next = active + (event.key === "ArrowDown" ? 1 : -1);
       if (next >= items.length) next = -1;
       if (next < -1) next = items.length - 1;
       highlight(next);
-    } else if (event.key === "Enter" && open && active >= 0) {
+    } else if (event.key === "Enter" && isOpen && active >= 0) {
       event.preventDefault();
-      window.location.assign(items[active].url);
-    } else if (event.key === "Escape" && open) {
+      open(items[active]);
+    } else if (event.key === "Escape" && isOpen) {
       event.preventDefault();
       close();
     }
