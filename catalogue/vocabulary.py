@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import g
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,8 +90,24 @@ def load_vocabulary(session: Session | None = None) -> Vocabulary:
     )
 
 
+# The vocabulary changes only when `flask seed` runs; a process reads it at most this often.
+VOCABULARY_MAX_AGE = 60  # seconds
+
+
+@dataclass(frozen=True)
+class _Cached:
+    vocabulary: Vocabulary
+    read_at: float
+
+
 def current_vocabulary() -> Vocabulary:
-    """The vocabulary, read once per request or CLI command."""
-    if "vocabulary" not in g:
-        g.vocabulary = load_vocabulary()
-    return g.vocabulary
+    """The vocabulary, read at most every VOCABULARY_MAX_AGE seconds per process.
+
+    Every search and page needs it; reading it per request was a sixth of a search's time.
+    """
+    cached = current_app.extensions.get("vocabulary")
+    now = time.monotonic()
+    if cached is None or now - cached.read_at > VOCABULARY_MAX_AGE:
+        cached = _Cached(load_vocabulary(), now)
+        current_app.extensions["vocabulary"] = cached
+    return cached.vocabulary
