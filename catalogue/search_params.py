@@ -136,6 +136,10 @@ class SearchParams:
             return replace(self, date_from=None, date_to=None, page=1)
         return replace(self, filters={**self.filters, name: ()}, page=1)
 
+    def without_filters(self) -> SearchParams:
+        """These parameters with the text only, back on page 1."""
+        return replace(self, filters={}, age=None, free=False, date_from=None, date_to=None, page=1)
+
     def with_text(self, q: str) -> SearchParams:
         """These filters with another search text, back on page 1."""
         return replace(self, q=q, page=1)

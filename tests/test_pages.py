@@ -43,6 +43,20 @@ def test_search_without_results_says_which_filter_to_drop(client: FlaskClient) -
     assert "/offers?stage=early-childhood" in page or "/offers?format=internship" in page
 
 
+def test_search_that_no_single_filter_spoils_offers_to_drop_them_all(client: FlaskClient) -> None:
+    # Robots exist, but neither for professionals nor online: dropping one filter is not enough.
+    for alone in ("/offers?q=Roboter&stage=professionals", "/offers?q=Roboter&district=online"):
+        assert "Leider passt kein Angebot" in client.get(alone).get_data(as_text=True)
+    found = client.get("/api/v1/offers?q=Roboter").get_json()["total"]
+    page = client.get("/offers?q=Roboter&stage=professionals&district=online").get_data(
+        as_text=True
+    )
+    assert "ohne „" not in page
+    assert f'<a href="/offers?q=Roboter">Ohne alle Filter: {found} Angebote</a>' in page
+    link = client.get("/offers?q=Roboter").get_data(as_text=True)
+    assert f"{found} Angebote" in link
+
+
 def test_offer_page_shows_everything_rendered_safely(
     seeded_app: Flask, client: FlaskClient
 ) -> None:
