@@ -139,20 +139,21 @@ def measure(size: int) -> dict[str, float]:
         client = app.test_client()
         mix = search_mix()
         started = time.perf_counter()
-        response = client.get(f"/api/v1/offers?{mix[0][1]}")
+        client.get(f"/api/v1/offers?{mix[0][1]}")
         figures["first_search_ms"] = (time.perf_counter() - started) * 1000
-        for _kind, query in mix[:20]:  # tables and doc sets of the common words
-            client.get(f"/api/v1/offers?{query}")
-        timings: dict[str, list[float]] = {}
-        for kind, query in mix:
-            started = time.perf_counter()
-            response = client.get(f"/api/v1/offers?{query}")
-            timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{query}: {response.status_code} {response.get_data()}")
-        every = [value for values in timings.values() for value in values]
-        figures["search_p50_ms"] = statistics.median(every)
-        figures["search_p95_ms"] = percentile(every, 0.95)
+        # The mix twice: first with the caches a new index generation starts with (each word's
+        # score tables and sets are built on first use), then as a steady state.
+        for run in ("cold", "warm"):
+            timings: dict[str, list[float]] = {}
+            for kind, query in mix:
+                started = time.perf_counter()
+                response = client.get(f"/api/v1/offers?{query}")
+                timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{query}: {response.status_code} {response.get_data()}")
+            every = [value for values in timings.values() for value in values]
+            figures[f"search_p50_ms_{run}"] = statistics.median(every)
+            figures[f"search_p95_ms_{run}"] = percentile(every, 0.95)
         for kind, values in timings.items():
             figures[f"search_p50_ms[{kind}]"] = statistics.median(values)
 
@@ -215,8 +216,10 @@ def report(results: list[dict[str, float]]) -> None:
         ("offers import (s)", "import_s", "{:.1f}"),
         ("full rebuild (s)", "rebuild_s", "{:.1f}"),
         ("first search after rebuild (ms)", "first_search_ms", "{:.0f}"),
-        ("search API p50 (ms)", "search_p50_ms", "{:.1f}"),
-        ("search API p95 (ms)", "search_p95_ms", "{:.1f}"),
+        ("search API p50, first pass (ms)", "search_p50_ms_cold", "{:.1f}"),
+        ("search API p95, first pass (ms)", "search_p95_ms_cold", "{:.1f}"),
+        ("search API p50, second pass (ms)", "search_p50_ms_warm", "{:.1f}"),
+        ("search API p95, second pass (ms)", "search_p95_ms_warm", "{:.1f}"),
         ("suggest API p95 (ms)", "suggest_p95_ms", "{:.1f}"),
         ("publish → searchable (ms, median)", "publish_to_searchable_ms", "{:.0f}"),
         ("peak RSS, app process (MB)", "peak_rss_mb", "{:.0f}"),
@@ -238,10 +241,13 @@ def report(results: list[dict[str, float]]) -> None:
         size = int(r["size"])
         target = SEARCH_P95_TARGET_MS.get(size)
         if target:
-            print(
-                f"search p95 at {size:,}: {r['search_p95_ms']:.1f} ms, target {target:.0f} ms: "
-                f"{_distance(r['search_p95_ms'], target, higher_is_better=False)}"
-            )
+            for run in ("cold", "warm"):
+                p95 = r[f"search_p95_ms_{run}"]
+                print(
+                    f"search p95 at {size:,} ({'first' if run == 'cold' else 'second'} pass): "
+                    f"{p95:.1f} ms, target {target:.0f} ms: "
+                    f"{_distance(p95, target, higher_is_better=False)}"
+                )
         kinds = {
             k[len("search_p50_ms[") : -1]: v for k, v in r.items() if k.startswith("search_p50_ms[")
         }
