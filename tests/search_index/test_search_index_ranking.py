@@ -1,11 +1,17 @@
 """Sort orders and paging."""
 
+import random
 from collections.abc import Callable
 
 import pytest
+from whoosh import fields
+from whoosh.filedb.filestore import RamStorage
+from whoosh.query import Or, Term
 
-from search_index import OfferDocument, SearchIndex, SearchRequest, SearchResult
+from search_index import OfferDocument, SearchIndex, SearchRequest, SearchResult, bits, ranking
 from search_index.analysis import sort_key
+from search_index.postings import postings
+from search_index.ranking import Scorer, ScoringPlan, Way
 
 
 def test_title_sort_is_alphabetical_with_umlauts_as_plain_letters(
@@ -88,3 +94,66 @@ def test_a_title_match_ranks_before_a_summary_match_before_a_description_match(
         )
     )
     assert search_index.search(SearchRequest(text="Vulkane")).ids == [2, 3, 1]
+
+
+# Relevance scores (search_index.ranking) against Whoosh's own BM25F.
+
+
+def _scoring_index() -> tuple[object, int]:
+    schema = fields.Schema(title=fields.TEXT, body=fields.TEXT)
+    ix = RamStorage().create_index(schema)
+    rnd = random.Random(11)
+    with ix.writer() as writer:
+        for _ in range(400):
+            title = " ".join(rnd.choice(["robot", "lego", "kurs", "ferien"]) for _ in range(3))
+            body = " ".join(
+                rnd.choice(["robot", "lego", "sensor", "motor", "wasser", "x"])
+                for _ in range(rnd.randint(3, 60))
+            )
+            writer.add_document(title=title, body=body)
+    return ix, 400
+
+
+def _plan(reader: object, term: str, field_boosts: dict[str, float]) -> ScoringPlan:
+    docs = 0
+    for field in field_boosts:
+        docs |= bits.from_docnums(postings(reader, field, term, weights=False)[0])
+    return [[[Way(docs, tuple((field, term, boost) for field, boost in field_boosts.items()))]]]
+
+
+def test_scores_are_whooshs_bm25f() -> None:
+    ix, count = _scoring_index()
+    boosts = {"title": 4.0, "body": 1.0}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        query = Or([Term(field, "robot", boost=boost) for field, boost in boosts.items()])
+        expected = sorted(
+            ((hit.score, hit.docnum) for hit in searcher.search(query, limit=None)),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        plan = _plan(reader, "robot", boosts)
+        scorer = Scorer(reader, (1 << count) - 1)
+        ranked = scorer.rank(plan, plan[0][0][0].docs, list(range(count)), len(expected))
+    assert ranked == [docnum for _score, docnum in expected]
+
+
+def test_the_best_hits_are_found_among_the_champions_when_there_are_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ix, count = _scoring_index()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        plan = _plan(reader, "robot", {"body": 1.0})
+        hits = plan[0][0][0].docs
+        exact = Scorer(reader, (1 << count) - 1).rank(plan, hits, list(range(count)), 5)
+        monkeypatch.setattr(ranking, "EXACT_SCORING_LIMIT", 10)
+        monkeypatch.setattr(ranking, "CHAMPIONS", 8)
+        scorer = Scorer(reader, (1 << count) - 1)
+        assert scorer.rank(plan, hits, list(range(count)), 5) == exact
+        # Hits that are nobody's champion are still ranked, all of them scored.
+        others = hits & ~bits.from_docnums(scorer.champions("body", "robot"))
+        expected = Scorer(reader, (1 << count) - 1)
+        monkeypatch.setattr(ranking, "EXACT_SCORING_LIMIT", 10_000)
+        assert scorer.rank(plan, others, list(range(count)), 5) == expected.rank(
+            plan, others, list(range(count)), 5
+        )
