@@ -12,7 +12,14 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed translations
+# Tools for the test suite from npm (axe-core for the accessibility tests), when npm is here;
+# without it those tests skip locally (CI installs npm, see .ci/run).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: skipping node_modules (accessibility tests will skip)"; fi
+
+install: $(VENV)/.installed translations node_modules/.installed
 
 # Compiled catalogues (*.mo) are build products; the *.po files are the source.
 translations: $(VENV)/.installed
@@ -46,4 +53,4 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf instance .pytest_cache test-output
+	rm -rf instance .pytest_cache test-output node_modules
