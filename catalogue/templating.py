@@ -17,6 +17,7 @@ from catalogue.schedules import next_start, occurrences
 from catalogue.search_params import SearchParams, parameter_label
 from catalogue.timeutil import to_local
 from catalogue.vocabulary import current_vocabulary
+from catalogue.watchlist import MAX_WATCHLIST
 
 
 def external_url(endpoint: str, **values: object) -> str:
@@ -102,6 +103,7 @@ def init_app(app: Flask) -> None:
         external_url=external_url,
         SearchParams=SearchParams,
         parameter_label=parameter_label,
+        MAX_WATCHLIST=MAX_WATCHLIST,
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.trim_blocks = True

@@ -135,3 +135,165 @@
   });
   input.addEventListener("blur", close);
 })();
+
+// The watchlist ("Merkliste"): offer slugs in this browser's localStorage, no account. Adds a
+// "Merken" toggle to offer cards and the offer page, the count to the header link, and on
+// /merkliste fills an empty address from the stored list and offers to share the link. Its words
+// come from data- attributes that the templates render in the page's language. Without
+// JavaScript (or storage) none of this appears and /merkliste explains the list.
+(function () {
+  "use strict";
+  var link = document.querySelector("a[data-watchlist]");
+  if (!link) return;
+  var KEY = "merkliste";
+  var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+  var max = parseInt(link.getAttribute("data-max"), 10) || 50;
+  var base = link.getAttribute("href");
+  var storage;
+  try {
+    storage = window.localStorage;
+    storage.setItem(KEY + "-probe", "1");
+    storage.removeItem(KEY + "-probe");
+  } catch (error) {
+    return; // storage switched off: the page stays as the server made it
+  }
+
+  function read() {
+    var list;
+    try { list = JSON.parse(storage.getItem(KEY) || "[]"); } catch (error) { list = []; }
+    if (!Array.isArray(list)) return [];
+    return list.filter(function (slug, i) {
+      return typeof slug === "string" && SLUG.test(slug) && list.indexOf(slug) === i;
+    }).slice(0, max);
+  }
+
+  function write(list) {
+    try { storage.setItem(KEY, JSON.stringify(list)); } catch (error) { /* quota: keep the old list */ }
+  }
+
+  function urlOf(list) {
+    return list.length ? base + "?angebote=" + list.join(",") : base;
+  }
+
+  var status = document.createElement("div");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  document.body.appendChild(status);
+  function announce(text) { status.textContent = text; }
+
+  var count = link.querySelector("[data-watchlist-count]");
+  var buttons = [];
+  function render() {
+    var list = read();
+    if (count) count.textContent = list.length ? " (" + list.length + ")" : "";
+    link.setAttribute("href", urlOf(list));
+    buttons.forEach(function (button) {
+      var saved = list.indexOf(button.getAttribute("data-slug")) >= 0;
+      button.setAttribute("aria-pressed", saved ? "true" : "false");
+    });
+  }
+
+  var changed = function () {};
+  function toggle(slug) {
+    var list = read();
+    var at = list.indexOf(slug);
+    if (at >= 0) {
+      list.splice(at, 1);
+    } else if (list.length >= max) {
+      return announce(link.getAttribute("data-label-full"));
+    } else {
+      list.push(slug);
+    }
+    write(list);
+    render();
+    changed(list);
+    announce(link.getAttribute(at >= 0 ? "data-label-removed" : "data-label-added"));
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-watch-slug]"), function (holder) {
+    var slug = holder.getAttribute("data-watch-slug");
+    if (!SLUG.test(slug)) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "watch-toggle";
+    button.setAttribute("data-slug", slug);
+    var icon = document.createElement("span");
+    icon.className = "watch-icon";
+    icon.setAttribute("aria-hidden", "true");
+    button.appendChild(icon);
+    button.appendChild(document.createTextNode(link.getAttribute("data-label-add")));
+    // Many cards, many "Merken" buttons: the offer's title tells them apart for screen readers.
+    var heading = holder.querySelector("h1, h2, h3");
+    if (heading) {
+      var name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.textContent = " " + heading.textContent.trim();
+      button.appendChild(name);
+    }
+    button.addEventListener("click", function () { toggle(slug); });
+    holder.appendChild(button);
+    buttons.push(button);
+  });
+
+  var page = document.querySelector("[data-watchlist-page]");
+  if (page) {
+    // Not <noscript>: this also holds when scripts run but storage is switched off.
+    var note = page.querySelector("[data-without-script]");
+    if (note) note.hidden = true;
+    var mine = read();
+    if (page.getAttribute("data-requested") !== "true" && mine.length) {
+      window.location.replace(urlOf(mine));
+      return;
+    }
+    var shown = (page.getAttribute("data-shown") || "").split(",").filter(Boolean);
+    var asked = (new URLSearchParams(window.location.search).getAll("angebote").join(","))
+      .split(",").filter(Boolean);
+    var shareLink = page.querySelector("[data-share-link]");
+    // The page shows this browser's own list: offers no longer in the catalogue leave it, and
+    // what is added or removed here shows in the address and the link to share.
+    var isOwn = mine.length > 0 && asked.length === mine.length &&
+      mine.every(function (slug) { return asked.indexOf(slug) >= 0; });
+    if (isOwn) {
+      var kept = mine.filter(function (slug) { return shown.indexOf(slug) >= 0; });
+      changed = function (list) {
+        var url = urlOf(list);
+        window.history.replaceState(null, "", url);
+        if (shareLink) {
+          shareLink.href = url;
+          shareLink.textContent = shareLink.href;
+        }
+      };
+      if (kept.length < mine.length) {
+        write(kept);
+        changed(kept);
+      }
+    }
+    var share = page.querySelector("[data-share]");
+    var shareStatus = page.querySelector("[data-share-status]");
+    if (share && shareLink) {
+      share.hidden = false;
+      share.addEventListener("click", function () {
+        var url = shareLink.href;
+        function select() {
+          var range = document.createRange();
+          range.selectNodeContents(shareLink);
+          var selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+          shareStatus.textContent = share.getAttribute("data-label-select");
+        }
+        if (navigator.share) {
+          navigator.share({ title: document.title, url: url }).catch(function () {});
+        } else if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(url).then(function () {
+            shareStatus.textContent = share.getAttribute("data-label-copied");
+          }, select);
+        } else {
+          select();
+        }
+      });
+    }
+  }
+  render();
+  window.addEventListener("storage", function (event) { if (event.key === KEY) render(); });
+})();

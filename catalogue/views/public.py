@@ -9,12 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalogue import indexing, membership
+from catalogue import indexing, membership, watchlist
 from catalogue.extensions import db
 from catalogue.forms.moderation import JoinForm
 from catalogue.models import Offer, Partner, VocabularyTerm, offer_list_options
 from catalogue.offer_search import search_offers
 from catalogue.search_params import InvalidParameter, SearchParams, parse_search_params
+from catalogue.templating import external_url
 from catalogue.vocabulary import current_vocabulary
 
 bp = Blueprint("public", __name__)
@@ -74,6 +75,25 @@ def offer_detail(slug: str) -> str:
     if offer is None:
         abort(404)
     return render_template("public/offer.html", offer=offer)
+
+
+@bp.get("/merkliste")
+def watchlist_page() -> str:
+    """The offers a watchlist link names; without one, how the watchlist works."""
+    wanted = watchlist.parse_watchlist(request.args.getlist(watchlist.WATCHLIST_PARAM))
+    offers = watchlist.published_offers(db.session, wanted.slugs)
+    slugs = [offer.slug for offer in offers]
+    share_url = external_url("public.watchlist_page")
+    if slugs:
+        # Slugs need no escaping, and unescaped commas keep a shared link readable.
+        share_url += f"?{watchlist.WATCHLIST_PARAM}=" + ",".join(slugs)
+    return render_template(
+        "public/watchlist.html",
+        offers=offers,
+        is_requested=watchlist.WATCHLIST_PARAM in request.args,
+        is_truncated=wanted.is_truncated,
+        share_url=share_url,
+    )
 
 
 @bp.get("/partners")
