@@ -33,6 +33,8 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "SMTP_PASSWORD": ("", str),
     "SMTP_STARTTLS": (True, lambda raw: raw.lower() in {"1", "true", "yes"}),
     "MAIL_SENDER": ("MINT-Angebote <noreply@example.org>", str),
+    # Where people report accessibility barriers; named in the accessibility statement.
+    "ACCESSIBILITY_CONTACT": ("barrierefreiheit@example.org", str),
 }
 
 
@@ -62,6 +64,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "starttls": values["SMTP_STARTTLS"],
         },
         "MAIL_SENDER": values["MAIL_SENDER"],
+        "ACCESSIBILITY_CONTACT": values["ACCESSIBILITY_CONTACT"],
         "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -171,3 +171,28 @@ def test_english_pages_use_the_english_catalogue(client: FlaskClient) -> None:
     assert "My child's age" in home and "Alter meines Kindes" not in home
     empty = client.get("/offers?stage=early-childhood&format=internship").get_data(as_text=True)
     assert "Sorry, no offers match this search." in empty and "Internship" in empty
+
+
+def test_accessibility_statement_is_linked_from_every_page_and_names_the_contact(
+    seeded_app: Flask, client: FlaskClient, monkeypatch
+) -> None:
+    monkeypatch.setitem(seeded_app.config, "ACCESSIBILITY_CONTACT", "a11y@mint.example")
+    assert 'href="/barrierefreiheit"' in client.get("/offers").get_data(as_text=True)
+    response = client.get("/barrierefreiheit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1>Erklärung zur Barrierefreiheit</h1>" in page
+    assert "WCAG) 2.1 auf Stufe AA" in page and "BITV 2.0" in page
+    assert "teilweise vereinbar" in page and "Bekannte Einschränkungen" in page
+    assert 'href="mailto:a11y@mint.example"' in page
+    assert "§ 16 des Behindertengleichstellungsgesetzes" in page
+    assert "am 21. November 2026 erstellt" in page
+
+
+def test_accessibility_statement_in_english(client: FlaskClient) -> None:
+    page = client.get("/barrierefreiheit?lang=en").get_data(as_text=True)
+    assert "<h1>Accessibility statement</h1>" in page
+    assert "partially compliant" in page and "Known limitations" in page
+    assert "section 16 of the German Disability Equality Act" in page
+    assert "on November 21, 2026." in page
+    assert "Bekannte Einschränkungen" not in page

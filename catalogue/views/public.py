@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -181,3 +183,14 @@ def join() -> ResponseReturnValue:
 def join_thanks() -> str:
     """What happens after an application was sent."""
     return render_template("public/join.html", form=None)
+
+
+# When the statement was last reviewed against the pages; update it with every new review.
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 21)
+
+
+@bp.get("/barrierefreiheit")
+def accessibility() -> str:
+    """The accessibility statement (Erklärung zur Barrierefreiheit) with its feedback contact."""
+    # The feedback contact is the ACCESSIBILITY_CONTACT setting, read by the template.
+    return render_template("public/accessibility.html", statement_date=ACCESSIBILITY_STATEMENT_DATE)

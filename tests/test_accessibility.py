@@ -1,0 +1,202 @@
+"""axe-core in Chromium on every page type, logged out and in, German and English: no serious or
+critical violation; and every page reflows at 320 px without horizontal scrolling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page
+from sqlalchemy import select
+
+from catalogue.config import env_flag
+from catalogue.extensions import db
+from catalogue.models import Offer
+from catalogue.seeding import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+LANGUAGES = ["de", "en"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> Path:
+    """axe-core as `make install` puts it (npm ci); without npm the tests skip, except in CI."""
+    if not AXE.exists() and not env_flag("CI"):
+        pytest.skip("axe-core is not installed here (make install needs npm)")
+    assert AXE.exists(), f"{AXE} is missing: `make install` runs `npm ci`"
+    return AXE
+
+
+@pytest.fixture(scope="module")
+def live_url(seeded_app: Flask, serve) -> Iterator[str]:
+    """The seeded app on a loopback port, served by a real HTTP server."""
+    with serve(seeded_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def offer_slug(seeded_app: Flask) -> str:
+    with seeded_app.app_context():
+        return db.session.execute(
+            select(Offer.slug).where(Offer.status == "published").order_by(Offer.id).limit(1)
+        ).scalar_one()
+
+
+def _with_lang(path: str, language: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}lang={language}"
+
+
+def _log_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/login?lang=de")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def _failed_login(page: Page) -> None:
+    page.locator("input[name=email]").fill("niemand@example.org")
+    page.locator("input[name=password]").fill("falsch-falsch")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#login-error")
+
+
+def _offer_form_with_errors(page: Page) -> None:
+    page.locator("#age_min").fill("14")
+    page.locator("#age_max").fill("10")
+    page.locator("button[name=action][value=save]").click()
+    page.wait_for_selector("#error-summary")
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page to check: its path, who is logged in, and what to do on it before checking."""
+
+    path: str
+    user: str | None = None
+    then: Callable[[Page], None] | None = None
+
+
+OFFER = "{offer}"
+PAGES = {
+    "home": Visit("/"),
+    "search-results": Visit("/offers?q=Roboter"),
+    "search-no-results": Visit("/offers?q=Quantenkryptographie&stage=early-childhood"),
+    "offer": Visit(f"/offers/{OFFER}"),
+    "partners": Visit("/partners"),
+    "partner": Visit("/partners/experimenta"),
+    "login": Visit("/login"),
+    "login-errors": Visit("/login", then=_failed_login),
+    "accessibility-statement": Visit("/barrierefreiheit"),
+    "offer-form-errors": Visit(
+        "/partner/offers/new", user="partner@example.org", then=_offer_form_with_errors
+    ),
+    "partner-area": Visit("/partner/", user="partner@example.org"),
+    "moderation-queue": Visit("/moderation/", user="redaktion@example.org"),
+}
+
+
+def _violations(page: Page, axe: Path) -> list[dict]:
+    page.add_script_tag(path=str(axe))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ')),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+
+
+def _report(violations: list[dict]) -> str:
+    return "\n".join(
+        f"[{v['impact']}] {v['id']}: {v['help']} — {', '.join(v['targets'][:8])}"
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_serious_or_critical_axe_violation(
+    browser: Browser, axe_source: Path, live_url: str, offer_slug: str, name: str, language: str
+) -> None:
+    visit = PAGES[name]
+    # The site's Content-Security-Policy forbids injected scripts, axe-core's included.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="de-DE", bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        if visit.user:
+            _log_in(page, live_url, visit.user)
+        page.goto(live_url + _with_lang(visit.path.replace(OFFER, offer_slug), language))
+        assert page.locator("html").get_attribute("lang") == language
+        if visit.then:
+            visit.then(page)
+        violations = _violations(page, axe_source)
+    finally:
+        context.close()
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"{name} ({language}):\n{_report(blocking)}"
+
+
+@pytest.mark.parametrize("name", ["home", "search-results", "offer", "offer-form-errors"])
+def test_page_reflows_at_320_px_without_horizontal_scrolling(
+    browser: Browser, live_url: str, offer_slug: str, name: str
+) -> None:
+    visit = PAGES[name]
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        if visit.user:
+            _log_in(page, live_url, visit.user)
+        for language in LANGUAGES:
+            page.goto(live_url + _with_lang(visit.path.replace(OFFER, offer_slug), language))
+            if visit.then:
+                visit.then(page)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, f"{name} ({language}) is {width} px wide"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", ["home", "offer", "login", "offer-form-errors"])
+def test_skip_link_is_the_first_focusable_element_and_focus_is_visible(
+    browser: Browser, live_url: str, offer_slug: str, name: str
+) -> None:
+    visit = PAGES[name]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        if visit.user:
+            _log_in(page, live_url, visit.user)
+        page.goto(live_url + visit.path.replace(OFFER, offer_slug))
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement, style = getComputedStyle(el);
+                const box = el.getBoundingClientRect();
+                return {text: el.textContent.trim(), href: el.getAttribute('href'),
+                        outline: style.outlineStyle, top: box.top, bottom: box.bottom};
+            }"""
+        )
+        assert focused["text"] == "Zum Inhalt springen"
+        assert focused["href"] == "#main"
+        assert focused["outline"] != "none"  # visible focus
+        assert focused["top"] >= 0 and focused["bottom"] > 0  # on screen when focused
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+    finally:
+        context.close()
