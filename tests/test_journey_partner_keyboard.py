@@ -1,0 +1,123 @@
+"""The partner's submission journey by keyboard only, in Chromium on a desktop and a phone: every
+control is reached with Tab, shows where the focus is, and is operated with keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Locator, Page, expect
+
+pytestmark = pytest.mark.browser
+PASSWORD = "mint-demo-2026"
+TITLE = "Tastatur-Werkstatt: Morsen mit Licht"
+# More Tab presses than any page of ours has controls: a control not reached by then is a trap.
+MAX_TABS = 150
+
+
+@pytest.fixture
+def live_url(app: Flask, serve) -> Iterator[str]:
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(params=[(1280, 900), (360, 740)], ids=["desktop", "phone"])
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def tab_to(page: Page, target: Locator) -> None:
+    """Press Tab until `target` has the focus, and check that the focus is visible there."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        raise AssertionError(f"{target} cannot be reached with Tab")
+    outline = target.evaluate(
+        "element => { const s = getComputedStyle(element);"
+        " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"
+    )
+    assert outline[0] != "none" or outline[2] != "none", f"no visible focus on {target}"
+
+
+def type_into(page: Page, target: Locator, text: str) -> None:
+    tab_to(page, target)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def tick(page: Page, target: Locator) -> None:
+    tab_to(page, target)
+    page.keyboard.press("Space")
+    expect(target).to_be_checked()
+
+
+def choose_radio(page: Page, group_first: Locator, target: Locator) -> None:
+    """Reach a radio group with Tab and move to `target` with the arrow keys."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "radio" and page.evaluate(
+            "document.activeElement.name"
+        ) == group_first.get_attribute("name"):
+            break
+    for _ in range(10):
+        if target.is_checked():
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{target} cannot be chosen with the arrow keys")
+
+
+def test_partner_submits_an_offer_by_keyboard_only(
+    page: Page, live_url: str, output_dir: Path
+) -> None:
+    width = page.viewport_size["width"]
+    page.goto(live_url + "/login")
+    type_into(page, page.get_by_label("E-Mail"), "partner@example.org")
+    type_into(page, page.get_by_label("Passwort"), PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_url}/partner/")
+
+    tab_to(page, page.get_by_role("link", name="Neues Angebot anlegen"))
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Neues Angebot")
+
+    # Saving with mistakes keeps the input and says what is wrong.
+    type_into(page, page.get_by_label("Alter von"), "14")
+    type_into(page, page.get_by_label("Alter bis"), "10")
+    tab_to(page, page.get_by_role("button", name="Als Entwurf speichern"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Bitte geben Sie einen Titel an.").first).to_be_visible()
+    assert page.get_by_label("Alter von").input_value() == "14"
+    page.screenshot(path=output_dir / f"keyboard-form-errors-{width}.png", full_page=True)
+
+    type_into(page, page.get_by_label("Titel"), TITLE)
+    type_into(page, page.get_by_label("Kurzbeschreibung"), "Wir morsen mit Taschenlampen.")
+    type_into(page, page.get_by_label("Alter von"), "9")
+    type_into(page, page.get_by_label("Alter bis"), "12")
+    tick(page, page.get_by_label("Grundschule", exact=True))
+    tick(page, page.get_by_label("Physik", exact=True))
+    tick(page, page.get_by_label("Workshop", exact=True))
+    tick(page, page.get_by_label("Kinder & Jugendliche (Einzelanmeldung)", exact=True))
+    on_site = page.get_by_label("Vor Ort", exact=True)
+    choose_radio(page, on_site, on_site)
+    tab_to(page, page.get_by_label("Region"))
+    page.keyboard.type("Stadt Heilbronn")
+    expect(page.get_by_label("Region")).to_have_value("heilbronn-city")
+    on_request = page.get_by_label("Nach Vereinbarung – jederzeit buchbar")
+    choose_radio(page, page.locator("input[name=schedule_kind]").first, on_request)
+    tab_to(page, page.get_by_role("button", name="Als Entwurf speichern"))
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text(TITLE)
+
+    tab_to(page, page.get_by_role("button", name="Einreichen").first)
+    page.keyboard.press("Enter")
+    expect(page.locator("body")).to_contain_text("In Prüfung")
+    page.screenshot(path=output_dir / f"keyboard-submitted-{width}.png", full_page=True)
