@@ -5,11 +5,84 @@
   if (!form) return;
 
   // Keep shared links short: leave empty fields out of the query string.
-  form.addEventListener("submit", function () {
+  function queryOf() {
+    var query = new URLSearchParams();
     Array.prototype.forEach.call(form.elements, function (field) {
-      if (field.name && field.value === "" && field.type !== "checkbox") field.disabled = true;
+      if (!field.name || field.disabled || field.value === "") return;
+      if ((field.type === "checkbox" || field.type === "radio") && !field.checked) return;
+      query.append(field.name, field.value);
     });
+    var text = query.toString();
+    return form.getAttribute("action") + (text ? "?" + text : "");
+  }
+
+  // A changed filter updates the results and the filters' counts in place, and the address, so
+  // that it stays the link to share; Back and Forward walk through the searches. Anything
+  // unexpected (a bad value, a network error) falls back to loading the page.
+  var results = form.querySelector("section.results");
+  var filterBody = form.querySelector(".filter-body");
+  var canUpdate = results && filterBody && window.fetch && window.DOMParser &&
+    window.history && window.history.pushState;
+  var asked = 0;
+  var live = document.createElement("div");
+  live.className = "visually-hidden";
+  live.setAttribute("role", "status");
+  document.body.appendChild(live);
+
+  function update(url, isBack) {
+    var question = ++asked;
+    results.setAttribute("aria-busy", "true");
+    fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        if (question !== asked) return;
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var newResults = page.querySelector("form.search-layout section.results");
+        var newFilters = page.querySelector("form.search-layout .filter-body");
+        var newSummary = page.querySelector("form.search-layout details.filters > summary");
+        if (!newResults || !newFilters) throw new Error("not a search page");
+        var focused = document.activeElement && document.activeElement.id;
+        results.innerHTML = newResults.innerHTML;
+        filterBody.innerHTML = newFilters.innerHTML;
+        var summary = form.querySelector("details.filters > summary");
+        if (summary && newSummary) summary.innerHTML = newSummary.innerHTML;
+        document.title = page.title;
+        results.removeAttribute("aria-busy");
+        if (!isBack) window.history.pushState({ search: true }, "", url);
+        var again = focused && document.getElementById(focused);
+        if (again && again !== document.activeElement) again.focus();
+        var heading = results.querySelector("#results-heading");
+        live.textContent = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
+        document.dispatchEvent(new CustomEvent("catalogue:updated", { detail: { root: results } }));
+      })
+      .catch(function () {
+        if (question === asked) window.location.assign(url);
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!canUpdate) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.value === "" && field.type !== "checkbox") field.disabled = true;
+      });
+      return;
+    }
+    event.preventDefault();
+    update(queryOf());
   });
+  if (canUpdate) {
+    form.addEventListener("change", function (event) {
+      // The search text waits for Enter or the button; every filter acts at once.
+      if (event.target.name && event.target.name !== "q") update(queryOf());
+    });
+    window.history.replaceState({ search: true }, "", window.location.href);
+    window.addEventListener("popstate", function (event) {
+      if (event.state && event.state.search) update(window.location.href, true);
+    });
+  }
 
   // On a phone the filters fold away until asked for, so that the results come first; the
   // summary says how many are in use.
@@ -210,9 +283,12 @@
     announce(link.getAttribute(at >= 0 ? "data-label-removed" : "data-label-added"));
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-watch-slug]"), function (holder) {
+  function decorate(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-watch-slug]"), addButton);
+  }
+  function addButton(holder) {
     var slug = holder.getAttribute("data-watch-slug");
-    if (!SLUG.test(slug)) return;
+    if (!SLUG.test(slug) || holder.querySelector(".watch-toggle")) return;
     var button = document.createElement("button");
     button.type = "button";
     button.className = "watch-toggle";
@@ -233,6 +309,13 @@
     button.addEventListener("click", function () { toggle(slug); });
     holder.appendChild(button);
     buttons.push(button);
+  }
+  decorate(document);
+  // Results replaced in place (search page above) bring new cards.
+  document.addEventListener("catalogue:updated", function (event) {
+    buttons = buttons.filter(function (button) { return document.body.contains(button); });
+    decorate(event.detail.root);
+    render();
   });
 
   var page = document.querySelector("[data-watchlist-page]");
