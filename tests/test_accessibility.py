@@ -42,11 +42,16 @@ def live_url(seeded_app: Flask, serve) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def offer_slug(seeded_app: Flask) -> str:
+def slugs(seeded_app: Flask) -> dict[str, str]:
+    """The slugs the page paths name: a published offer and one waiting for review."""
     with seeded_app.app_context():
-        return db.session.execute(
-            select(Offer.slug).where(Offer.status == "published").order_by(Offer.id).limit(1)
-        ).scalar_one()
+        first = {
+            status: db.session.execute(
+                select(Offer.slug).where(Offer.status == status).order_by(Offer.id).limit(1)
+            ).scalar_one()
+            for status in ("published", "submitted")
+        }
+    return {"offer": first["published"], "submitted": first["submitted"]}
 
 
 def _with_lang(path: str, language: str) -> str:
@@ -68,6 +73,13 @@ def _failed_login(page: Page) -> None:
     page.wait_for_selector("#login-error")
 
 
+def _join_form_with_errors(page: Page) -> None:
+    # The form's own `required` checks would stop the browser first; the server's are tested here.
+    page.locator("form.join-form").evaluate("form => { form.noValidate = true; }")
+    page.locator("form.join-form button[type=submit]").click()
+    page.wait_for_selector(".field-error")
+
+
 def _offer_form_with_errors(page: Page) -> None:
     page.locator("#age_min").fill("14")
     page.locator("#age_max").fill("10")
@@ -84,22 +96,25 @@ class Visit:
     then: Callable[[Page], None] | None = None
 
 
-OFFER = "{offer}"
 PAGES = {
     "home": Visit("/"),
     "search-results": Visit("/offers?q=Roboter"),
     "search-no-results": Visit("/offers?q=Quantenkryptographie&stage=early-childhood"),
-    "offer": Visit(f"/offers/{OFFER}"),
+    "offer": Visit("/offers/{offer}"),
     "partners": Visit("/partners"),
     "partner": Visit("/partners/experimenta"),
     "login": Visit("/login"),
     "login-errors": Visit("/login", then=_failed_login),
+    "join-errors": Visit("/join", then=_join_form_with_errors),
+    "watchlist": Visit("/merkliste?angebote={offer}"),
+    "not-found": Visit("/offers/gibt-es-nicht"),
     "accessibility-statement": Visit("/barrierefreiheit"),
     "offer-form-errors": Visit(
         "/partner/offers/new", user="partner@example.org", then=_offer_form_with_errors
     ),
     "partner-area": Visit("/partner/", user="partner@example.org"),
     "moderation-queue": Visit("/moderation/", user="redaktion@example.org"),
+    "moderation-review": Visit("/moderation/offers/{submitted}", user="redaktion@example.org"),
 }
 
 
@@ -127,7 +142,12 @@ def _report(violations: list[dict]) -> str:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_has_no_serious_or_critical_axe_violation(
-    browser: Browser, axe_source: Path, live_url: str, offer_slug: str, name: str, language: str
+    browser: Browser,
+    axe_source: Path,
+    live_url: str,
+    slugs: dict[str, str],
+    name: str,
+    language: str,
 ) -> None:
     visit = PAGES[name]
     # The site's Content-Security-Policy forbids injected scripts, axe-core's included.
@@ -139,7 +159,7 @@ def test_page_has_no_serious_or_critical_axe_violation(
     try:
         if visit.user:
             _log_in(page, live_url, visit.user)
-        page.goto(live_url + _with_lang(visit.path.replace(OFFER, offer_slug), language))
+        page.goto(live_url + _with_lang(visit.path.format(**slugs), language))
         assert page.locator("html").get_attribute("lang") == language
         if visit.then:
             visit.then(page)
@@ -152,7 +172,7 @@ def test_page_has_no_serious_or_critical_axe_violation(
 
 @pytest.mark.parametrize("name", ["home", "search-results", "offer", "offer-form-errors"])
 def test_page_reflows_at_320_px_without_horizontal_scrolling(
-    browser: Browser, live_url: str, offer_slug: str, name: str
+    browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
     visit = PAGES[name]
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="de-DE")
@@ -162,7 +182,7 @@ def test_page_reflows_at_320_px_without_horizontal_scrolling(
         if visit.user:
             _log_in(page, live_url, visit.user)
         for language in LANGUAGES:
-            page.goto(live_url + _with_lang(visit.path.replace(OFFER, offer_slug), language))
+            page.goto(live_url + _with_lang(visit.path.format(**slugs), language))
             if visit.then:
                 visit.then(page)
             width = page.evaluate("document.documentElement.scrollWidth")
@@ -173,7 +193,7 @@ def test_page_reflows_at_320_px_without_horizontal_scrolling(
 
 @pytest.mark.parametrize("name", ["home", "offer", "login", "offer-form-errors"])
 def test_skip_link_is_the_first_focusable_element_and_focus_is_visible(
-    browser: Browser, live_url: str, offer_slug: str, name: str
+    browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
     visit = PAGES[name]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
@@ -182,7 +202,7 @@ def test_skip_link_is_the_first_focusable_element_and_focus_is_visible(
     try:
         if visit.user:
             _log_in(page, live_url, visit.user)
-        page.goto(live_url + visit.path.replace(OFFER, offer_slug))
+        page.goto(live_url + visit.path.format(**slugs))
         page.keyboard.press("Tab")
         focused = page.evaluate(
             """() => {
@@ -200,3 +220,44 @@ def test_skip_link_is_the_first_focusable_element_and_focus_is_visible(
         assert page.evaluate("document.activeElement.id") == "main"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("name", ["login-errors", "join-errors", "offer-form-errors"])
+def test_every_error_message_is_tied_to_its_field(
+    browser: Browser, live_url: str, slugs: dict[str, str], name: str
+) -> None:
+    visit = PAGES[name]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        if visit.user:
+            _log_in(page, live_url, visit.user)
+        page.goto(live_url + visit.path.format(**slugs))
+        assert visit.then
+        visit.then(page)
+        # Each invalid control, or the group (fieldset) it belongs to, is described by a message
+        # that exists and says something; each message on the page describes some control.
+        problems = page.evaluate(
+            """() => {
+                const ids = el => (el && el.getAttribute('aria-describedby') || '').split(/\\s+/)
+                    .filter(Boolean);
+                const problems = [], described = new Set();
+                const invalid = [...document.querySelectorAll('[aria-invalid="true"]')];
+                for (const control of invalid) {
+                    const refs = [...ids(control), ...ids(control.closest('fieldset'))];
+                    refs.forEach(id => described.add(id));
+                    const texts = refs.map(id => document.getElementById(id))
+                        .filter(Boolean).map(el => el.textContent.trim()).filter(Boolean);
+                    if (!texts.length) problems.push('undescribed: #' + control.id);
+                }
+                for (const error of document.querySelectorAll('.field-error, #login-error')) {
+                    if (!described.has(error.id)) problems.push('not tied: #' + error.id);
+                }
+                if (!invalid.length) problems.push('no control is marked invalid');
+                return problems;
+            }"""
+        )
+    finally:
+        context.close()
+    assert problems == []
