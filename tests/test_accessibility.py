@@ -261,3 +261,44 @@ def test_every_error_message_is_tied_to_its_field(
     finally:
         context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("name", ["home", "search-results", "offer", "offer-form-errors"])
+def test_keyboard_focus_is_visible_on_every_control(
+    browser: Browser, live_url: str, slugs: dict[str, str], name: str
+) -> None:
+    visit = PAGES[name]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        if visit.user:
+            _log_in(page, live_url, visit.user)
+        page.goto(live_url + visit.path.format(**slugs))
+        if visit.then:
+            visit.then(page)
+        page.locator("body").focus()
+        unmarked, seen = [], 0
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                """() => {
+                    const el = document.activeElement;
+                    if (!el || el === document.body) return null;
+                    const style = getComputedStyle(el);
+                    const outlined = style.outlineStyle !== 'none'
+                        && parseFloat(style.outlineWidth) >= 2;
+                    const label = (el.textContent || el.getAttribute('name') || '').trim();
+                    return {marked: outlined || style.boxShadow !== 'none',
+                            name: `${el.tagName}#${el.id} ${label.slice(0, 30)}`};
+                }"""
+            )
+            if focused is None:
+                break
+            seen += 1
+            if not focused["marked"]:
+                unmarked.append(focused["name"])
+    finally:
+        context.close()
+    assert seen > 5
+    assert unmarked == []
