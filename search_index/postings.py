@@ -14,19 +14,24 @@ from whoosh.util.numeric import byte_to_length
 
 
 def postings(
-    reader: IndexReader, field: str, text: str, *, weights: bool = True
+    reader: IndexReader,
+    field: str,
+    text: str,
+    *,
+    weights: bool = True,
+    leaves: frozenset[int] | None = None,
 ) -> tuple[list[int], list[float]]:
     """Doc numbers (ascending) and weights of the term, deleted documents included.
 
     Weights are what the analyzer gave: the term frequency, with compound parts counting
     less; with `weights=False` the list of weights stays empty. Callers mask out deleted
-    documents with the live set.
+    documents with the live set. With `leaves`, only those segments (by position) are read.
     """
     with_weights = weights
     docnums: list[int] = []
     weights = []
-    for leaf, base in reader.leaf_readers():
-        if (field, text) not in leaf:
+    for number, (leaf, base) in enumerate(reader.leaf_readers()):
+        if (leaves is not None and number not in leaves) or (field, text) not in leaf:
             continue
         btext = leaf._text_to_bytes(field, text)
         # The raw matcher: the reader's postings() would wrap it to skip deleted documents.
@@ -76,3 +81,15 @@ def deleted_docnums(reader: IndexReader) -> list[int]:
         if leaf.has_deletions()
         for docnum in leaf._perdoc.deleted_docs()
     ]
+
+
+def segments(reader: IndexReader) -> tuple[tuple[str, int], ...] | None:
+    """Each segment's id and document count, in doc-number order; None for a reader that is
+    not made of segments. Two readers agreeing on a first part number those documents alike."""
+    found = []
+    for leaf, _base in reader.leaf_readers():
+        segment = leaf.segment()
+        if segment is None:
+            return None
+        found.append((segment.segment_id(), leaf.doc_count_all()))
+    return tuple(found)

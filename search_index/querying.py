@@ -41,7 +41,7 @@ from search_index.documents import (
     SearchResult,
 )
 from search_index.language import Language, Synonyms
-from search_index.postings import deleted_docnums, postings
+from search_index.postings import deleted_docnums, postings, segments
 from search_index.ranking import Scorer, ScoringPlan, Way
 from search_index.schema import TEXT_FIELD_BOOSTS
 
@@ -282,6 +282,36 @@ _SORT_COLUMNS = {
 _DESCENDING_COLUMNS = frozenset({"published"})
 
 
+@dataclass(frozen=True)
+class _Inheritance:
+    """What a searcher takes over from the previous one: raw term sets, sort orders and column
+    values of the segments both have. Whoosh may list the segments in another order after a
+    commit, so each shared segment `moves` its documents from one offset to another; the
+    segments in `fresh_leaves` (new or merged) are read anew."""
+
+    terms: dict[tuple[str, str], int]
+    text_terms: dict[str, int]
+    orders: dict[str, tuple[list[int], list[int]]]
+    columns: dict[str, list]
+    moves: tuple[tuple[int, int, int], ...]  # (old offset, new offset, document count)
+    fresh_leaves: frozenset[int]
+    old_count: int
+
+    def move_set(self, docs: int) -> int:
+        """The shared segments' part of an old set, in the new numbering."""
+        moved = 0
+        for old, new, count in self.moves:
+            moved |= ((docs >> old) & ((1 << count) - 1)) << new
+        return moved
+
+    def new_docnums(self) -> list[int]:
+        """Old doc number -> new one; -1 for documents of segments that are gone."""
+        mapping = [-1] * self.old_count
+        for old, new, count in self.moves:
+            mapping[old : old + count] = range(new, new + count)
+        return mapping
+
+
 class DocSets:
     """Doc-number sets, sort orders and score tables of one searcher, cached until the searcher
     is replaced.
@@ -289,13 +319,18 @@ class DocSets:
     Sets are integers used as bitsets (search_index.bits): filters, text matching and facet
     counts are set operations, much cheaper than Whoosh's grouping or filter queries
     (WHOOSH_NOTES speed table). Doc numbers are only valid for one searcher, so a new searcher
-    gets a new DocSets.
+    gets a new DocSets; given the `previous` one, it keeps the term sets of the segments both
+    share. A publish adds a small segment (and marks deletions, which the live set applies),
+    so only that segment is read again, not the whole index.
     """
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, previous: "DocSets | None" = None) -> None:
         self.searcher = searcher
         self._terms: dict[tuple[str, str], int] = {}
         self._text_terms: dict[str, int] = {}
+        # The same, deleted documents included: what a later searcher can build on.
+        self._raw_terms: dict[tuple[str, str], int] = {}
+        self._raw_text_terms: dict[str, int] = {}
         self._neighbours: dict[tuple[str, int], list[str]] = {}
         self._phrases: dict[tuple[str, ...], int] = {}
         self._values: dict[str, tuple[str, ...]] = {}
@@ -303,6 +338,12 @@ class DocSets:
         self._orders: dict[str, tuple[list[int], list[int]]] = {}
         self._all: int | None = None
         self._scorer: Scorer | None = None
+        self._segments = segments(searcher.reader())
+        self._columns: dict[str, list] = {}
+        # What an earlier searcher read from the segments both share.
+        self._inherited: _Inheritance | None = None
+        if previous is not None and previous._segments and self._segments:
+            self._inherited = _inheritance(previous, self._segments)
 
     @property
     def scorer(self) -> Scorer:
@@ -328,7 +369,12 @@ class DocSets:
         if not _is_term_text(value) or key not in self.searcher.reader():
             # Not cached: unknown values come from users and would grow the cache without end.
             return 0
-        docs = self.postings(field, value)
+        raw = self._raw_terms.get(key)
+        if raw is None:
+            inherited = self._inherited.terms.get(key) if self._inherited else None
+            raw = self._raw_postings(field, value, inherited)
+            self._raw_terms[key] = raw
+        docs = raw & self.all_docs()
         self._terms[key] = docs
         return docs
 
@@ -349,12 +395,19 @@ class DocSets:
         """Documents with the analyzed `term` in any text field."""
         cached = self._text_terms.get(term)
         if cached is None:
-            reader = self.searcher.reader()
-            cached = 0
-            for field in TEXT_FIELD_BOOSTS:
-                if (field, term) in reader:
-                    cached |= self.postings(field, term)
-            # The vocabulary is large and users type anything: keep the cache bounded.
+            raw = self._raw_text_terms.get(term)
+            if raw is None:
+                inherited = self._inherited.text_terms.get(term) if self._inherited else None
+                raw = 0
+                reader = self.searcher.reader()
+                for field in TEXT_FIELD_BOOSTS:
+                    if (field, term) in reader:
+                        raw |= self._raw_postings(field, term, inherited)
+                # The vocabulary is large and users type anything: keep the caches bounded.
+                if len(self._raw_text_terms) >= _MAX_CACHED_TEXT_TERMS:
+                    self._raw_text_terms.clear()
+                self._raw_text_terms[term] = raw
+            cached = raw & self.all_docs()
             if len(self._text_terms) >= _MAX_CACHED_TEXT_TERMS:
                 self._text_terms.clear()
             self._text_terms[term] = cached
@@ -426,9 +479,21 @@ class DocSets:
 
     def postings(self, field: str, text: str) -> int:
         """Live documents with the term (not cached)."""
+        return self._raw_postings(field, text, None) & self.all_docs()
+
+    def _raw_postings(self, field: str, text: str, inherited: int | None) -> int:
+        """Documents with the term, deleted ones included; with the `inherited` set of the
+        segments an earlier searcher shared, only the newer segments are read."""
         reader = self.searcher.reader()
-        docnums, _weights = postings(reader, field, text, weights=False)
-        return bits.from_docnums(docnums, reader.doc_count_all()) & self.all_docs()
+        if inherited is None or self._inherited is None:
+            docnums, _weights = postings(reader, field, text, weights=False)
+            return bits.from_docnums(docnums, reader.doc_count_all())
+        docnums, _weights = postings(
+            reader, field, text, weights=False, leaves=self._inherited.fresh_leaves
+        )
+        return bits.from_docnums(docnums, reader.doc_count_all()) | self._inherited.move_set(
+            inherited
+        )
 
     def days_between(self, start: str, end: str) -> int:
         """Documents with a session day in [start, end] ("YYYYMMDD"; "" for an open bound)."""
@@ -445,31 +510,71 @@ class DocSets:
 
     def sort_order(self, sort: str) -> tuple[list[int], list[int]]:
         """Every doc number in `sort` order, and the position of each doc number in it (built
-        once per searcher)."""
+        once per searcher; after a change, from the previous searcher's order and the new
+        documents)."""
         if sort not in self._orders:
-            reader = self.searcher.reader()
-            count = reader.doc_count_all()
+            count = self.searcher.reader().doc_count_all()
             order: list[int] = []
             if count:
                 # An empty index has no columns to read.
-                columns = [
-                    (list(reader.column_reader(name)), name in _DESCENDING_COLUMNS)
+                (first, first_descending), (second, second_descending) = (
+                    (self._column(name), name in _DESCENDING_COLUMNS)
                     for name in _SORT_COLUMNS[sort]
-                ]
-                first, first_descending = columns[0]
-                second, second_descending = columns[1]
-                order = sorted(
-                    range(count),
-                    key=lambda docnum: (
+                )
+
+                offer_ids = self._column("offer_id")
+
+                def key(docnum: int) -> tuple[object, object, int]:
+                    # The offer id breaks ties: unlike doc numbers, it does not change.
+                    return (
                         -first[docnum] if first_descending else first[docnum],
                         -second[docnum] if second_descending else second[docnum],
-                    ),
-                )
+                        offer_ids[docnum],
+                    )
+
+                inherited = self._inherited.orders.get(sort) if self._inherited else None
+                if inherited is None:
+                    order = sorted(range(count), key=key)
+                else:
+                    # The shared documents keep their order; the new ones are merged in.
+                    renumbered = self._inherited.new_docnums()
+                    kept = [renumbered[d] for d in inherited[0] if renumbered[d] >= 0]
+                    added = sorted(self._fresh_docnums(), key=key)
+                    order = list(heapq.merge(kept, added, key=key))
             rank = [0] * count
             for position, docnum in enumerate(order):
                 rank[docnum] = position
             self._orders[sort] = (order, rank)
         return self._orders[sort]
+
+    def _fresh_docnums(self) -> list[int]:
+        """The documents of the segments an inheritance does not cover."""
+        fresh = self._inherited.fresh_leaves if self._inherited else frozenset()
+        return [
+            base + docnum
+            for number, (leaf, base) in enumerate(self.searcher.reader().leaf_readers())
+            if number in fresh
+            for docnum in range(leaf.doc_count_all())
+        ]
+
+    def _column(self, name: str) -> list:
+        """Every document's value of a column (cached; after a change, only the new documents
+        are read)."""
+        values = self._columns.get(name)
+        if values is None:
+            reader = self.searcher.reader()
+            inherited = self._inherited.columns.get(name) if self._inherited else None
+            if inherited is None:
+                values = list(reader.column_reader(name))
+            else:
+                values = [None] * reader.doc_count_all()
+                for old, new, count in self._inherited.moves:
+                    values[new : new + count] = inherited[old : old + count]
+                column = reader.column_reader(name)
+                for docnum in self._fresh_docnums():
+                    values[docnum] = column[docnum]
+            self._columns[name] = values
+        return values
 
     def offer_ids(self, docnums: Iterable[int]) -> list[int]:
         """The offer ids of `docnums`, in the same order."""
@@ -811,3 +916,30 @@ def _surface_form(docsets: DocSets, folded: str) -> str:
                 if fold(word) == folded
             )
     return counts.most_common(1)[0][0] if counts else folded
+
+
+def _inheritance(previous: DocSets, segments: tuple[tuple[str, int], ...]) -> _Inheritance | None:
+    """What a searcher over `segments` can take over from `previous`; None if nothing."""
+    old_offsets = {}
+    offset = 0
+    for segment in previous._segments:
+        old_offsets[segment] = offset
+        offset += segment[1]
+    moves, fresh, new_offset = [], set(), 0
+    for number, segment in enumerate(segments):
+        if segment in old_offsets:
+            moves.append((old_offsets[segment], new_offset, segment[1]))
+        else:
+            fresh.add(number)
+        new_offset += segment[1]
+    if not moves:
+        return None
+    return _Inheritance(
+        terms=previous._raw_terms,
+        text_terms=previous._raw_text_terms,
+        orders=previous._orders,
+        columns=previous._columns,
+        moves=tuple(moves),
+        fresh_leaves=frozenset(fresh),
+        old_count=offset,
+    )
