@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from catalogue.config import env_flag
@@ -302,3 +302,26 @@ def test_keyboard_focus_is_visible_on_every_control(
         context.close()
     assert seen > 5
     assert unmarked == []
+
+
+def test_a_form_with_errors_puts_focus_on_its_error_summary(
+    browser: Browser, live_url: str, slugs: dict[str, str]
+) -> None:
+    visit = PAGES["offer-form-errors"]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        _log_in(page, live_url, "partner@example.org")
+        page.goto(live_url + visit.path)
+        _offer_form_with_errors(page)
+        expect(page.locator("#error-summary")).to_be_focused()
+        # Its links lead to the fields, which come into view with their label and message.
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        field = page.locator("#title")
+        expect(field).to_be_focused()
+        assert page.locator("label[for=title]").bounding_box()["y"] >= 0
+        assert page.locator("#title-error").bounding_box()["y"] >= 0
+    finally:
+        context.close()
