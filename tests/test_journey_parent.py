@@ -113,6 +113,7 @@ def test_parent_finds_free_holiday_offers_and_shares_a_watchlist(
     page.get_by_role("button", name="Link teilen").click()
     expect(page.locator("[data-share-status]")).to_have_text("Link kopiert")
     assert page.evaluate("navigator.clipboard.readText()") == share_url
+    expect(page.get_by_role("button", name="Alle auf meine Merkliste")).to_have_count(0)
     page.screenshot(path=shots / f"4-watchlist-{width}.png", full_page=True)
     assert fits(page)
 
@@ -134,6 +135,13 @@ def test_parent_finds_free_holiday_offers_and_shares_a_watchlist(
     expect(other.get_by_text("Zum Merken braucht Ihr Browser JavaScript.")).to_be_hidden()
     other.screenshot(path=shots / f"5-shared-watchlist-{width}.png", full_page=True)
     assert fits(other)
+
+    # The shared list can become this browser's own.
+    other.get_by_role("button", name="Alle auf meine Merkliste").click()
+    expect(other.get_by_role("link", name=re.compile(r"^Merkliste"))).to_have_text("Merkliste (2)")
+    for button in other.get_by_role("button", name="Merken").all():
+        expect(button).to_have_attribute("aria-pressed", "true")
+    expect(other.get_by_role("button", name="Alle auf meine Merkliste")).to_have_count(0)
     fresh.close()
 
 
@@ -159,6 +167,7 @@ def test_the_watchlist_page_explains_itself_without_javascript(
         expect(page.locator(".card-title")).to_have_count(1)
         expect(page.get_by_role("link", name=f"/merkliste?angebote={slug}")).to_be_visible()
         expect(page.get_by_role("button", name="Link teilen")).to_have_count(0)
+        expect(page.get_by_role("button", name="Alle auf meine Merkliste")).to_have_count(0)
     finally:
         context.close()
 

@@ -351,6 +351,20 @@
         changed(kept);
       }
     }
+    // A list someone else shared (or from another device) can join this browser's own list.
+    var saveAll = page.querySelector("[data-save-all]");
+    var missing = shown.filter(function (slug) { return mine.indexOf(slug) < 0; });
+    if (saveAll && missing.length && mine.length + missing.length <= max) {
+      saveAll.hidden = false;
+      saveAll.addEventListener("click", function () {
+        var list = read();
+        shown.forEach(function (slug) { if (list.indexOf(slug) < 0) list.push(slug); });
+        write(list.slice(0, max));
+        render();
+        saveAll.hidden = true;
+        announce(link.getAttribute("data-label-added"));
+      });
+    }
     var share = page.querySelector("[data-share]");
     var shareStatus = page.querySelector("[data-share-status]");
     if (share && shareLink) {
