@@ -191,7 +191,7 @@ def test_page_reflows_at_320_px_without_horizontal_scrolling(
         context.close()
 
 
-@pytest.mark.parametrize("name", ["home", "offer", "login", "offer-form-errors"])
+@pytest.mark.parametrize("name", list(PAGES))
 def test_skip_link_is_the_first_focusable_element_and_focus_is_visible(
     browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
