@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
@@ -221,3 +221,25 @@ def browser() -> Iterator[Browser]:
         )  # fmt: skip
         yield browser
         browser.close()
+
+
+# The two screens every journey is proven on.
+VIEWPORTS = {"desktop": (1280, 900), "phone": (360, 740)}
+
+
+@pytest.fixture(scope="module")
+def live_url(seeded_app: Flask, serve) -> Iterator[str]:
+    """The seeded demo catalogue on a loopback port, shared by a module's read-only tests."""
+    with serve(seeded_app) as url:
+        yield url
+
+
+@pytest.fixture(params=list(VIEWPORTS.values()), ids=list(VIEWPORTS))
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A German-speaking browser page, once on a desktop and once on a phone."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

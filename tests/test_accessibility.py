@@ -5,7 +5,7 @@ focus."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +34,6 @@ def axe_source() -> Path:
         pytest.skip("axe-core is not installed here (make install needs npm)")
     assert AXE.exists(), f"{AXE} is missing: `make install` runs `npm ci`"
     return AXE
-
-
-@pytest.fixture(scope="module")
-def live_url(seeded_app: Flask, serve) -> Iterator[str]:
-    """The seeded app on a loopback port, served by a real HTTP server."""
-    with serve(seeded_app) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_url(seeded_app: Flask, serve) -> Iterator[str]:
-    with serve(seeded_app) as url:
-        yield url
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ in a fresh browser; and the watchlist page through the test client."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,12 +21,6 @@ from catalogue.watchlist import MAX_WATCHLIST
 # The demo catalogue has free holiday programmes for teenagers only; at 14 there are three.
 AGE = 14
 VIEWPORTS = [(1280, 900), (360, 740)]
-
-
-@pytest.fixture(scope="module")
-def live_url(seeded_app: Flask, serve) -> Iterator[str]:
-    with serve(seeded_app) as url:
-        yield url
 
 
 def new_context(browser: Browser, width: int, height: int) -> BrowserContext:

@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_url(seeded_app: Flask, serve) -> Iterator[str]:
-    with serve(seeded_app) as url:
-        yield url
-
-
-@pytest.fixture(params=[(1280, 900), (360, 740)], ids=["desktop", "phone"])
-def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def test_teacher_finds_a_school_lab_for_a_class_in_the_county_and_prints_it(
@@ -52,6 +34,8 @@ def test_teacher_finds_a_school_lab_for_a_class_in_the_county_and_prints_it(
         "district=heilbronn-county",
     ):
         expect(page).to_have_url(re.compile(rf"[?&]{parameter}(&|$)"))
+    # With JavaScript each ticked box updates the results in place: wait until they have.
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)
     filtered = int(page.locator("#results-heading").inner_text().split()[0])
     assert 0 < filtered < unfiltered
     page.screenshot(path=output_dir / f"teacher-results-{width}.png", full_page=True)
