@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from catalogue import accounts
 from catalogue.mail import Mail
 from catalogue.models import MembershipApplication, Partner, User, VocabularyTerm
-from catalogue.offer_records import slugify
+from catalogue.offer_records import free_slug, slugify
 from catalogue.templating import external_url
 from catalogue.timeutil import utcnow
 
@@ -90,12 +90,7 @@ def unique_partner_slug(session: Session, name: str) -> str:
     taken = set(
         session.execute(select(Partner.slug).where(Partner.slug.like(f"{wanted}%"))).scalars()
     )
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while f"{wanted}-{number}" in taken:
-        number += 1
-    return f"{wanted}-{number}"
+    return free_slug(wanted, taken)
 
 
 def _ensure_pending(application: MembershipApplication) -> None:

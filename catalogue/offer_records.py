@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -338,14 +339,10 @@ class RecordLookups:
 
     def claim_slug(self, wanted: str) -> str:
         """`wanted`, or `wanted-2`, `wanted-3`, … as `unique_slug` does, and mark it taken."""
-        slug = wanted
-        if slug in self.taken_slugs:
-            # A title repeated a thousand times must not search from -2 a thousand times.
-            number = self._next_suffix.get(wanted, 2)
-            while f"{wanted}-{number}" in self.taken_slugs:
-                number += 1
-            slug = f"{wanted}-{number}"
-            self._next_suffix[wanted] = number + 1
+        # A title repeated a thousand times must not search from -2 a thousand times.
+        slug = free_slug(wanted, self.taken_slugs, self._next_suffix.get(wanted, 2))
+        if slug != wanted:
+            self._next_suffix[wanted] = int(slug.removeprefix(f"{wanted}-")) + 1
         self.taken_slugs.add(slug)
         return slug
 
@@ -427,12 +424,17 @@ def _write_fields(
         )
 
 
-def unique_slug(session: Session, wanted: str) -> str:
-    """`wanted`, or `wanted-2`, `wanted-3`, … when taken: slugs never change once given."""
-    taken = set(session.execute(select(Offer.slug).where(Offer.slug.like(f"{wanted}%"))).scalars())
+def free_slug(wanted: str, taken: Container[str], first_number: int = 2) -> str:
+    """`wanted`, or the first of `wanted-2`, `wanted-3`, … (from `first_number`) not `taken`."""
     if wanted not in taken:
         return wanted
-    number = 2
+    number = first_number
     while f"{wanted}-{number}" in taken:
         number += 1
     return f"{wanted}-{number}"
+
+
+def unique_slug(session: Session, wanted: str) -> str:
+    """A free offer slug for `wanted`: slugs never change once given."""
+    taken = set(session.execute(select(Offer.slug).where(Offer.slug.like(f"{wanted}%"))).scalars())
+    return free_slug(wanted, taken)
