@@ -181,6 +181,18 @@ class Auth:
 
 
 @pytest.fixture
+def log_in() -> Callable[[FlaskClient, str], FlaskClient]:
+    """`log_in(client, email)`: the client, logged in as that demo account through the form."""
+
+    def log_in(client: FlaskClient, email: str) -> FlaskClient:
+        response = Auth(client).login(email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
 def auth(app: Flask) -> Auth:
     """Log in as a demo account on the test's own catalogue (`auth.client` is its client)."""
     return Auth(app.test_client())

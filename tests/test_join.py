@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +15,6 @@ from catalogue import accounts
 from catalogue.extensions import db
 from catalogue.mail import Mail
 from catalogue.models import MembershipApplication, Partner, User, VocabularyTerm
-from catalogue.seeding import DEMO_PASSWORD
 
 EDITOR = "redaktion@example.org"
 PARTNER = "partner@example.org"
@@ -33,14 +33,6 @@ def csrf_token(client: FlaskClient) -> str:
     return re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page).group(1)
 
 
-def log_in(client: FlaskClient, email: str) -> FlaskClient:
-    """Log in through the login form."""
-    data = {"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_token(client)}
-    response = client.post("/login", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 def post(client: FlaskClient, path: str, data: dict[str, str]):
     """A POST with the session's CSRF token, as the page's own form sends it."""
     return client.post(path, data={"csrf_token": csrf_token(client), **data})
@@ -53,7 +45,7 @@ def visitor(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def editor(app: Flask) -> FlaskClient:
+def editor(app: Flask, log_in: Callable[[FlaskClient, str], FlaskClient]) -> FlaskClient:
     """A client of the test's own catalogue, logged in as the demo editor."""
     return log_in(app.test_client(), EDITOR)
 

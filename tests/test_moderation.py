@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -13,7 +14,6 @@ from sqlalchemy import select
 from catalogue import indexing, offers
 from catalogue.extensions import db
 from catalogue.models import MembershipApplication, Offer, OfferRevision, OfferTransition, User
-from catalogue.seeding import DEMO_PASSWORD
 from catalogue.timeutil import utcnow
 
 EDITOR = "redaktion@example.org"
@@ -32,16 +32,8 @@ def csrf_token(client: FlaskClient) -> str:
     return re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page).group(1)
 
 
-def log_in(client: FlaskClient, email: str) -> FlaskClient:
-    """Log in through the login form."""
-    data = {"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_token(client)}
-    response = client.post("/login", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 @pytest.fixture
-def editor(app: Flask) -> FlaskClient:
+def editor(app: Flask, log_in: Callable[[FlaskClient, str], FlaskClient]) -> FlaskClient:
     """A client of the test's own catalogue, logged in as the demo editor."""
     return log_in(app.test_client(), EDITOR)
 
@@ -140,7 +132,7 @@ DECISION = {"reason": "weil", "accept-1-cluster": "science-research", "decline-1
 # These run on the shared demo catalogue: nothing they do may change it, which they check.
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_partners_are_refused_every_moderation_route(
-    seeded_app: Flask, method: str, path: str
+    seeded_app: Flask, log_in: Callable[[FlaskClient, str], FlaskClient], method: str, path: str
 ) -> None:
     client = log_in(seeded_app.test_client(), PARTNER)
     before = offer_state(seeded_app, SALT)
