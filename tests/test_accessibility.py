@@ -5,7 +5,8 @@ focus."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,30 @@ def _log_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Passwort").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+@contextmanager
+def _browser_page(
+    browser: Browser,
+    live_url: str,
+    user: str | None,
+    *,
+    width: int = 1280,
+    height: int = 900,
+    bypass_csp: bool = False,
+) -> Iterator[Page]:
+    """A German-speaking page of a fresh browser, logged in as `user` when there is one."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="de-DE", bypass_csp=bypass_csp
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        if user:
+            _log_in(page, live_url, user)
+        yield page
+    finally:
+        context.close()
 
 
 def _failed_login(page: Page) -> None:
@@ -146,21 +171,12 @@ def test_page_has_no_serious_or_critical_axe_violation(
 ) -> None:
     visit = PAGES[name]
     # The site's Content-Security-Policy forbids injected scripts, axe-core's included.
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="de-DE", bypass_csp=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        if visit.user:
-            _log_in(page, live_url, visit.user)
+    with _browser_page(browser, live_url, visit.user, bypass_csp=True) as page:
         page.goto(live_url + _with_lang(visit.path.format(**slugs), language))
         assert page.locator("html").get_attribute("lang") == language
         if visit.then:
             visit.then(page)
         violations = _violations(page, axe_source)
-    finally:
-        context.close()
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"{name} ({language}):\n{_report(blocking)}"
 
@@ -170,20 +186,13 @@ def test_page_reflows_at_320_px_without_horizontal_scrolling(
     browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
     visit = PAGES[name]
-    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        if visit.user:
-            _log_in(page, live_url, visit.user)
+    with _browser_page(browser, live_url, visit.user, width=320, height=640) as page:
         for language in LANGUAGES:
             page.goto(live_url + _with_lang(visit.path.format(**slugs), language))
             if visit.then:
                 visit.then(page)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 320, f"{name} ({language}) is {width} px wide"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -191,12 +200,7 @@ def test_skip_link_is_the_first_focusable_element_and_focus_is_visible(
     browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
     visit = PAGES[name]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        if visit.user:
-            _log_in(page, live_url, visit.user)
+    with _browser_page(browser, live_url, visit.user) as page:
         page.goto(live_url + visit.path.format(**slugs))
         page.keyboard.press("Tab")
         focused = page.evaluate(
@@ -213,8 +217,6 @@ def test_skip_link_is_the_first_focusable_element_and_focus_is_visible(
         assert focused["top"] >= 0 and focused["bottom"] > 0  # on screen when focused
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("name", ["login-errors", "join-errors", "offer-form-errors"])
@@ -222,12 +224,7 @@ def test_every_error_message_is_tied_to_its_field(
     browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
     visit = PAGES[name]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        if visit.user:
-            _log_in(page, live_url, visit.user)
+    with _browser_page(browser, live_url, visit.user) as page:
         page.goto(live_url + visit.path.format(**slugs))
         assert visit.then
         visit.then(page)
@@ -253,8 +250,6 @@ def test_every_error_message_is_tied_to_its_field(
                 return problems;
             }"""
         )
-    finally:
-        context.close()
     assert problems == []
 
 
@@ -263,12 +258,7 @@ def test_keyboard_focus_is_visible_on_every_control(
     browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
     visit = PAGES[name]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        if visit.user:
-            _log_in(page, live_url, visit.user)
+    with _browser_page(browser, live_url, visit.user) as page:
         page.goto(live_url + visit.path.format(**slugs))
         if visit.then:
             visit.then(page)
@@ -293,8 +283,6 @@ def test_keyboard_focus_is_visible_on_every_control(
             seen += 1
             if not focused["marked"]:
                 unmarked.append(focused["name"])
-    finally:
-        context.close()
     assert seen > 5
     assert unmarked == []
 
@@ -303,11 +291,7 @@ def test_a_form_with_errors_puts_focus_on_its_error_summary(
     browser: Browser, live_url: str, slugs: dict[str, str]
 ) -> None:
     visit = PAGES["offer-form-errors"]
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        _log_in(page, live_url, "partner@example.org")
+    with _browser_page(browser, live_url, visit.user, width=360, height=740) as page:
         page.goto(live_url + visit.path)
         _offer_form_with_errors(page)
         expect(page.locator("#error-summary")).to_be_focused()
@@ -318,5 +302,3 @@ def test_a_form_with_errors_puts_focus_on_its_error_summary(
         expect(field).to_be_focused()
         assert page.locator("label[for=title]").bounding_box()["y"] >= 0
         assert page.locator("#title-error").bounding_box()["y"] >= 0
-    finally:
-        context.close()
