@@ -46,8 +46,8 @@ class OfferSearch:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
     relaxations: list[Relaxation] = field(default_factory=list)
-    # When no single filter is to blame: the same text without any filter, if that finds some.
-    unfiltered: Relaxation | None = None
+    # When no single filter is to blame: how many the same text finds without any filter.
+    unfiltered: int = 0
     index_missing: bool = False
 
     @property
@@ -151,10 +151,8 @@ def search_offers(params: SearchParams, vocabulary: Vocabulary, locale: str) -> 
         if result.total == 0 and params.has_filters:
             outcome.relaxations = _relaxations(params, vocabulary, locale)
             if not outcome.relaxations and params.active_filter_count > 1:
-                relaxed = params.without_filters()
-                count = indexing.search(_index_request(relaxed, facets=(), limit=0)).total
-                if count:
-                    outcome.unfiltered = Relaxation("all", _("alle Filter"), count, relaxed)
+                unfiltered = _index_request(params.without_filters(), facets=(), limit=0)
+                outcome.unfiltered = indexing.search(unfiltered).total
     except indexing.IndexMissing:
         outcome.index_missing = True
     return outcome
