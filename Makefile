@@ -4,7 +4,7 @@ PYTHON  := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app wsgi
 PORT    ?= 5000
 
-.PHONY: install run test bench lint format translations extract-messages clean
+.PHONY: install run serve test bench load lint format translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,11 +38,25 @@ run: install
 	$(FLASK) index sync || $(FLASK) index rebuild
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Production serving: gunicorn with several worker processes (gunicorn.conf.py), without the demo
+# accounts. Set CATALOGUE_SECRET_KEY, CATALOGUE_DATABASE_URL etc. first (README, Configuration).
+WORKERS ?= 4
+serve: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) index sync || $(FLASK) index rebuild
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT)
+
 test: install
 	$(VENV)/bin/pytest
 
 bench: install
 	$(PYTHON) tests/benchmarks/run_benchmarks.py
+
+# 50 simulated visitors for 2 minutes against gunicorn on loopback; prints p50/p95/p99 per route.
+load: install
+	$(VENV)/bin/pip install --quiet -e '.[dev,load]'
+	$(PYTHON) tests/load/run_load.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -2,19 +2,29 @@
 
 Every flush that touches an offer writes a row to the change log (`index_changes`) in the same
 transaction. After the commit, this process applies the pending rows to its own index replica; a
-replica that finds the writer lock busy leaves them for the next commit or `index sync`.
+replica that finds the writer lock busy leaves them for the next commit or `index sync`. Every
+process also looks at the log now and then while it serves (`follow_change_log`), so a replica
+catches up with rows that another process or another machine wrote.
+
+A replica remembers only the highest sequence number it has applied, so the rows must become
+visible in sequence order. SQLite has one writer at a time, which gives that order; on
+PostgreSQL two transactions could take numbers 10 and 11 and commit 11 first, and a replica
+that applied 11 would never look at 10 again. So there every transaction that changes offers
+first takes one advisory lock, held until it commits or rolls back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, func, insert, select
+from flask import Flask, current_app, has_app_context, request
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from catalogue.config import SEEDS_DIR
@@ -39,7 +49,14 @@ __all__ = ["IndexMissing", "SearchRequest", "SearchResult", "rank_labels"]
 log = logging.getLogger(__name__)
 
 _PENDING_FLAG = "index_changes_pending"
+_ORDER_LOCKED = "change_log_order_locked"
+# pg_advisory_xact_lock key of the change log ("MINT" in ASCII).
+_CHANGE_LOG_LOCK_KEY = 0x4D494E54
 _BATCH = 500
+# How often (seconds) a serving process looks for change rows it has not applied, and how long
+# it then waits for the writer lock: someone else holding it is applying them anyway.
+FOLLOW_INTERVAL = 2.0
+_FOLLOW_LOCK_TIMEOUT = 0.2
 
 
 def init_app(app: Flask) -> None:
@@ -49,7 +66,10 @@ def init_app(app: Flask) -> None:
         lock_timeout=app.config["INDEX_LOCK_TIMEOUT"],
         synonyms=json.loads((SEEDS_DIR / "synonyms.json").read_text(encoding="utf-8")),
     )
+    app.extensions["change_log_follower"] = {"checked_at": 0.0}
+    app.before_request(follow_change_log)
     if not event.contains(Session, "after_flush", _record_changes):
+        event.listen(Session, "before_flush", _lock_change_log_order)
         event.listen(Session, "after_flush", _record_changes)
         event.listen(Session, "after_commit", _apply_after_commit)
 
@@ -66,6 +86,30 @@ def search(request: SearchRequest) -> SearchResult:
 def complete(text: str, limit: int) -> list[int]:
     """Ids of offers whose titles `text` completes, best first; raises IndexMissing."""
     return get_index().complete(text, limit)
+
+
+def _touches_offers(session: Session) -> bool:
+    return any(
+        isinstance(obj, Offer | OfferSession | Partner)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    )
+
+
+def _lock_change_log_order(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """On PostgreSQL, serialise transactions that change offers (see the module docstring).
+
+    Taken before the flush writes any offer row, so that two transactions never wait for each
+    other's row locks while one of them holds this lock.
+    """
+    transaction = session.get_transaction()
+    if session.info.get(_ORDER_LOCKED) is transaction or not _touches_offers(session):
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHANGE_LOG_LOCK_KEY}
+        )
+    session.info[_ORDER_LOCKED] = transaction
 
 
 def _changed_offer_ids(session: Session) -> set[int]:
@@ -183,11 +227,38 @@ def _published_documents(
         unpublished.extend(offer_id for offer_id in chunk if offer_id not in published)
 
 
-def apply_pending_changes(session: Session | None = None) -> int:
+def follow_change_log() -> None:
+    """Before a request, at most every FOLLOW_INTERVAL seconds: apply change rows this replica
+    has not seen (written by a process whose own attempt found the lock busy, or by another
+    machine). Never fails the request it runs in."""
+    follower = current_app.extensions["change_log_follower"]
+    now = time.monotonic()
+    if request.endpoint == "static" or now - follower["checked_at"] < FOLLOW_INTERVAL:
+        return
+    follower["checked_at"] = now
+    # Busy lock: someone else is applying the rows. Missing index: the pages and /healthz say so.
+    with Session(db.engine) as own_session, contextlib.suppress(IndexLocked, IndexMissing):
+        apply_pending_changes(own_session, lock_timeout=_FOLLOW_LOCK_TIMEOUT)
+
+
+def warm_up() -> None:
+    """Open this process's searcher and catch up with the change log (a new server worker)."""
+    with Session(db.engine) as own_session:
+        try:
+            apply_pending_changes(own_session)
+            get_index().search(SearchRequest(facets=("stage",)))
+        except (IndexLocked, IndexMissing) as exc:
+            log.warning("index not warmed up: %s", exc)
+
+
+def apply_pending_changes(
+    session: Session | None = None, *, lock_timeout: float | None = None
+) -> int:
     """Apply change-log rows newer than the index's mark; returns how many rows were applied.
 
     All pending rows go into one index commit (an import of thousands of offers is one
-    segment, not one per batch), each changed offer once.
+    segment, not one per batch), each changed offer once. `lock_timeout` overrides how long
+    to wait for the writer lock.
     """
     session = session or db.session
     index = get_index()
@@ -214,6 +285,7 @@ def apply_pending_changes(session: Session | None = None) -> int:
         upserts=_published_documents(session, offer_ids, vocabulary, unpublished),
         deletes=unpublished,
         through_seq=through,
+        lock_timeout=lock_timeout,
     )
     return rows
 

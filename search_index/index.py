@@ -135,21 +135,28 @@ class SearchIndex:
         return int(self._state(self._current_dir())["applied_seq"])
 
     def apply(
-        self, upserts: Iterable[OfferDocument], deletes: Iterable[int], through_seq: int
+        self,
+        upserts: Iterable[OfferDocument],
+        deletes: Iterable[int],
+        through_seq: int,
+        *,
+        lock_timeout: float | None = None,
     ) -> None:
         """Upsert and delete offers in one commit, then record `through_seq` if it is larger.
 
-        Idempotent. Raises IndexLocked when another writer holds the lock beyond the timeout;
-        the caller leaves the changes for the next sync then. A crash between the commit and
-        recording the number only means the same changes are applied again.
+        Idempotent. Raises IndexLocked when another writer holds the lock beyond the timeout
+        (`lock_timeout`, else the index's own); the caller leaves the changes for the next sync
+        then. A crash between the commit and recording the number only means the same changes
+        are applied again.
         """
+        timeout = self.lock_timeout if lock_timeout is None else lock_timeout
         generation_dir = self._current_dir()
         try:
             ix = open_index(generation_dir, self._schema)
         except Exception as exc:
             raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
-        apply_changes(ix, upserts, deletes, lock_timeout=self.lock_timeout)
-        generations.raise_applied_seq(generation_dir, through_seq, timeout=self.lock_timeout)
+        apply_changes(ix, upserts, deletes, lock_timeout=timeout)
+        generations.raise_applied_seq(generation_dir, through_seq, timeout=timeout)
 
     def rebuild(self, documents: Iterable[OfferDocument], through_seq: int) -> int:
         """Build a fresh index from `documents`, swap it in atomically, return its size.

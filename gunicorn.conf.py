@@ -1,0 +1,30 @@
+"""Gunicorn settings for `make serve` (production serving); gunicorn reads this file by default.
+
+Each worker builds the app itself after the fork (no preload), so no database connection, open
+file or index searcher is ever shared between processes; `post_worker_init` then opens the
+worker's searcher and catches up with the change log before the first visitor waits for it.
+"""
+
+import multiprocessing
+
+wsgi_app = "wsgi:app"
+bind = "127.0.0.1:8000"
+# Searches are CPU-bound pure Python: one process per core and one more for requests that wait on
+# the database or the index lock. `WEB_CONCURRENCY` or `--workers` overrides it.
+workers = multiprocessing.cpu_count() + 1
+worker_class = "sync"
+# A request never legitimately takes long; a stuck worker is replaced.
+timeout = 30
+graceful_timeout = 20
+accesslog = "-"
+errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Warm this worker's index replica: open the searcher and apply pending change rows."""
+    from catalogue.indexing import warm_up
+
+    app = worker.wsgi
+    if hasattr(app, "app_context"):  # not gunicorn's stand-in app for a failed import
+        with app.app_context():
+            warm_up()
