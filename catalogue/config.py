@@ -35,6 +35,11 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAIL_SENDER": ("MINT-Angebote <noreply@example.org>", str),
     # Where people report accessibility barriers; named in the accessibility statement.
     "ACCESSIBILITY_CONTACT": ("barrierefreiheit@example.org", str),
+    # Where `flask --app wsgi backup` writes when given no --output.
+    "BACKUP_DIR": (str(INSTANCE_DIR / "backups"), str),
+    # The pg_dump that backs up PostgreSQL; its major version must be at least the server's
+    # (e.g. /usr/lib/postgresql/16/bin/pg_dump when several are installed).
+    "PG_DUMP": ("pg_dump", str),
 }
 
 
@@ -65,12 +70,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         },
         "MAIL_SENDER": values["MAIL_SENDER"],
         "ACCESSIBILITY_CONTACT": values["ACCESSIBILITY_CONTACT"],
+        "BACKUP_DIR": values["BACKUP_DIR"],
+        "PG_DUMP": values["PG_DUMP"],
         "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("de", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Production is served over HTTPS at its BASE_URL: cookies then never travel in clear.
+        "SESSION_COOKIE_SECURE": values["BASE_URL"].lower().startswith("https://"),
         **{k: v for k, v in (overrides or {}).items() if k not in _SETTINGS},
     }
 
@@ -78,6 +87,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 def test_database_url() -> str | None:
     """The database the test suite should use instead of a temporary SQLite file, if any."""
     return os.environ.get(PREFIX + "TEST_DATABASE_URL") or None
+
+
+def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment plus `extra`, for a tool run as a child process (pg_dump)."""
+    return {**os.environ, **extra}
 
 
 def env_flag(name: str) -> bool:

@@ -25,7 +25,14 @@ def select_locale() -> str:
 def _remember_choice(response: Response) -> Response:
     chosen = g.get("chosen_locale")
     if chosen:
-        response.set_cookie(COOKIE, chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+        response.set_cookie(
+            COOKIE,
+            chosen,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 
