@@ -59,16 +59,16 @@ def local_datetime(stored: dt.datetime | None) -> str:
 
 
 def when(moment: dt.datetime | None) -> str:
-    """An aware datetime, e.g. "Sa., 5. Dez. 2026, 10:00"."""
+    """An aware datetime, e.g. "Sa., 5. Dezember 2026, 10:00"."""
     if moment is None:
         return ""
     return format_datetime(
-        moment, "EEE, d. MMM y, HH:mm" if str(get_locale()) == "de" else "EEE, MMM d, y, h:mm a"
+        moment, "EEE, d. MMMM y, HH:mm" if str(get_locale()) == "de" else "EEE, MMMM d, y, h:mm a"
     )
 
 
 def session_span(session: OfferSession) -> str:
-    """A dated session, e.g. "Sa., 5. Dez. 2026, 10:00–15:00"."""
+    """A dated session, e.g. "Sa., 5. Dezember 2026, 10:00–15:00"."""
     start = to_local(session.starts_at)
     if session.ends_at is None:
         return when(start)

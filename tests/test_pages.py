@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -9,6 +13,7 @@ from sqlalchemy import select
 
 from catalogue.extensions import db
 from catalogue.models import Offer, Partner
+from catalogue.timeutil import to_storage
 
 
 def test_home_offers_search_age_and_the_stages(client: FlaskClient) -> None:
@@ -196,3 +201,35 @@ def test_accessibility_statement_in_english(client: FlaskClient) -> None:
     assert "section 16 of the German Disability Equality Act" in page
     assert "on November 21, 2026." in page
     assert "Bekannte Einschränkungen" not in page
+
+
+def test_dates_and_prices_are_written_the_way_each_language_writes_them(app: Flask) -> None:
+    """German pages say "5. Dezember 2026" and "12,50 €"; English ones "December 5, 2026" and
+    "€12.50"."""
+    with app.app_context():
+        offer = db.session.execute(
+            select(Offer).where(Offer.title.startswith("Winter-Forscherwerkstatt"))
+        ).scalar_one()
+        offer.price_eur = Decimal("12.50")
+        offer.registration_deadline = dt.date(2026, 12, 1)
+        first = min(offer.sessions, key=lambda session: session.starts_at)
+        first.starts_at = to_storage(
+            dt.datetime(2026, 12, 5, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+        )
+        first.ends_at = None
+        slug = offer.slug
+        db.session.commit()
+    client = app.test_client()
+
+    def page(lang: str) -> str:
+        # Babel puts a no-break space between amount and currency, as typesetting wants.
+        return client.get(f"/offers/{slug}?lang={lang}").get_data(as_text=True).replace("\xa0", " ")
+
+    german = page("de")
+    assert "12,50 €" in german
+    assert "5. Dezember 2026, 10:00" in german
+    assert "1. Dezember 2026" in german  # the registration deadline
+    english = page("en")
+    assert "€12.50" in english
+    assert "December 5, 2026, 10:00 AM" in english
+    assert "December 1, 2026" in english
