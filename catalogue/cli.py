@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app wsgi seed | index … | users … | offers …`."""
+"""Command-line interface: `flask --app wsgi seed | index … | users … | offers … | backup`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from catalogue import indexing, workflow
+from catalogue import backup, indexing, workflow
 from catalogue.extensions import db
 from catalogue.models import ROLES, Offer, Partner, User
 from catalogue.offer_records import InvalidRecord, RecordLookups, apply_record, validate_record
@@ -212,8 +212,31 @@ def _check_import(
     return valid, problems
 
 
+@click.command("backup")
+@with_appcontext
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the backup (must not exist yet); default: a timestamped file in "
+    "CATALOGUE_BACKUP_DIR.",
+)
+def backup_command(output: Path | None) -> None:
+    """Copy the database consistently while the application goes on writing.
+
+    SQLite through its online backup API, PostgreSQL with pg_dump (custom format, for
+    pg_restore). The search index needs no backup: `index rebuild` makes it from the database."""
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        output = output or backup.default_backup_path(url, Path(current_app.config["BACKUP_DIR"]))
+        made = backup.back_up_database(url, output, pg_dump=current_app.config["PG_DUMP"])
+    except backup.BackupError as exc:
+        raise click.ClickException(f"No backup made. {exc}") from None
+    click.echo(f"Backup written to {made.path} ({made.size:,} bytes).")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(index_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(offers_cli)
+    app.cli.add_command(backup_command)
