@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -233,3 +234,19 @@ def test_dates_and_prices_are_written_the_way_each_language_writes_them(app: Fla
     assert "€12.50" in english
     assert "December 5, 2026, 10:00 AM" in english
     assert "December 1, 2026" in english
+
+
+def test_a_search_page_weighs_under_100_kb_before_images(client: FlaskClient) -> None:
+    """A parent on a weak phone connection: the page with 20 results, its styles and its script
+    (uncompressed) stay under 100 KB."""
+    response = client.get("/offers")
+    page = response.get_data()
+    assert response.status_code == 200 and page.count(b'class="card"') == 20
+    assets = re.findall(rb'<(?:link rel="stylesheet" href|script src)="([^"]+)"', page)
+    assert len(assets) == 2, assets  # style.css and app.js, nothing loaded from elsewhere
+    weight = len(page)
+    for asset in assets:
+        asset_response = client.get(asset.decode())
+        weight += len(asset_response.get_data())
+        asset_response.close()
+    assert weight < 100_000, f"{weight} bytes"
