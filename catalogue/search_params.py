@@ -25,6 +25,8 @@ FILTER_PARAMS: dict[str, str] = {
 SORTS = ("relevance", "date", "title", "new")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# Deeper pages are no browsing anybody does; the cap keeps the index's offset bounded.
+MAX_PAGE = 10_000
 MAX_AGE = 99
 # Longer queries are cut: nobody types more, and the index should not pay for pasted essays.
 MAX_QUERY_LENGTH = 500
@@ -221,7 +223,7 @@ def parse_search_params(
         date_from=date_from,
         date_to=date_to,
         sort=sort,
-        page=_int(args, "page", 1, 1, 10_000) or 1,
+        page=_int(args, "page", 1, 1, MAX_PAGE) or 1,
         per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
     )
 

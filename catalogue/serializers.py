@@ -117,8 +117,11 @@ def partner_data(partner: Partner, offer_count: int) -> dict[str, Any]:
     }
 
 
+# The vocabulary's facets as `/api/v1/taxonomy` lists them.
+TAXONOMY_FACETS = ("stage", "subject", "format", "audience", "mode", "district", "cluster")
+
+
 def taxonomy_data(vocabulary: Vocabulary) -> dict[str, Any]:
-    facets = ("stage", "subject", "format", "audience", "mode", "district", "cluster")
     return {
         facet: [
             {
@@ -133,5 +136,5 @@ def taxonomy_data(vocabulary: Vocabulary) -> dict[str, Any]:
             }
             for term in vocabulary.terms(facet)
         ]
-        for facet in facets
+        for facet in TAXONOMY_FACETS
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_babel import get_locale
 from sqlalchemy import func, select
 
@@ -13,6 +13,7 @@ from catalogue.errors import api_error
 from catalogue.extensions import csrf, db
 from catalogue.models import Offer, Partner
 from catalogue.offer_search import search_offers
+from catalogue.openapi import openapi_document
 from catalogue.search_params import InvalidParameter, parse_search_params, parse_suggest_params
 from catalogue.serializers import offer_full, offer_summary, partner_data, taxonomy_data
 from catalogue.vocabulary import current_vocabulary
@@ -109,3 +110,13 @@ def partners() -> Response:
 def taxonomy() -> Response:
     """The vocabulary with German and English labels."""
     return jsonify(taxonomy_data(current_vocabulary()))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI description of this API, with the slugs known now."""
+    return jsonify(
+        openapi_document(
+            current_vocabulary(), sorted(_partner_slugs()), current_app.config["LANGUAGES"]
+        )
+    )
