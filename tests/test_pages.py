@@ -250,3 +250,13 @@ def test_a_search_page_weighs_under_100_kb_before_images(client: FlaskClient) ->
         weight += len(asset_response.get_data())
         asset_response.close()
     assert weight < 100_000, f"{weight} bytes"
+
+
+def test_home_shows_the_alliance_and_its_three_clusters(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "Die Zukunftsallianz MINT-Region Heilbronn" in page
+    for cluster in ("science-research", "labour-market", "schools-learning-places"):
+        assert f'href="/partners#cluster-{cluster}"' in page
+    assert "23 Partner aus Bildung" in page
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "23 partners from education" in english and "Science &amp; research" in english

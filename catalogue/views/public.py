@@ -39,11 +39,14 @@ def home() -> str:
     vocabulary = current_vocabulary()
     overview = search_offers(SearchParams(per_page=6), vocabulary, str(get_locale()))
     stage_counts = {v.value: v.count for v in overview.facets.get("stage", [])}
+    clusters = _clusters_with_members()
     return render_template(
         "public/home.html",
         stages=vocabulary.terms("stage"),
         stage_counts=stage_counts,
         upcoming=overview,
+        clusters=clusters,
+        member_count=sum(len(members) for _cluster, members in clusters),
     )
 
 
@@ -101,27 +104,27 @@ def watchlist_page() -> str:
 @bp.get("/partners")
 def partners() -> str:
     """The alliance's members, grouped by cluster."""
-    clusters = (
-        db.session.execute(
-            select(VocabularyTerm)
-            .where(VocabularyTerm.facet == "cluster")
-            .order_by(VocabularyTerm.position)
-        )
-        .scalars()
-        .all()
-    )
-    members = (
-        db.session.execute(
-            select(Partner).where(Partner.is_active.is_(True)).order_by(Partner.name)
-        )
-        .scalars()
-        .all()
-    )
     return render_template(
         "public/partners.html",
-        clusters=[(c, [p for p in members if p.cluster_id == c.id]) for c in clusters],
+        clusters=_clusters_with_members(),
         counts=_published_counts_by_partner(),
     )
+
+
+def _clusters_with_members() -> list[tuple[VocabularyTerm, list[Partner]]]:
+    """The alliance's three clusters in their order, each with its active members by name."""
+    clusters = db.session.execute(
+        select(VocabularyTerm)
+        .where(VocabularyTerm.facet == "cluster")
+        .order_by(VocabularyTerm.position)
+    ).scalars()
+    members = db.session.execute(
+        select(Partner).where(Partner.is_active.is_(True)).order_by(Partner.name)
+    ).scalars()
+    by_cluster: dict[int, list[Partner]] = {}
+    for member in members:
+        by_cluster.setdefault(member.cluster_id, []).append(member)
+    return [(cluster, by_cluster.get(cluster.id, [])) for cluster in clusters]
 
 
 @bp.get("/partners/<slug>")
