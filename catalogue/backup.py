@@ -91,7 +91,16 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     if url.get_backend_name() != "postgresql":
         raise BackupError(f"Not a PostgreSQL URL: {url.render_as_string(hide_password=True)}")
     # postgresql+psycopg:// is SQLAlchemy's; libpq knows only postgresql://.
-    uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    # Built anew: URL.set(password=None) would keep the password.
+    bare = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
+    uri = bare.render_as_string(hide_password=False)
     return uri, ({"PGPASSWORD": url.password} if url.password else {})
 
 
