@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from locust import HttpUser, between, events, task
+from locust.argument_parser import LocustArgumentParser
 from locust.env import Environment
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
@@ -67,6 +68,15 @@ REVIEW_LINK = re.compile(r'href="/moderation/offers/([a-z0-9-]+)"')
 
 # Filled once before the users start (on_test_start): slugs the visitors click on.
 CATALOGUE: dict[str, list[str]] = {"offers": [], "partners": []}
+
+
+@events.init_command_line_parser.add_listener
+def add_options(parser: LocustArgumentParser) -> None:
+    parser.add_argument(
+        "--think-time",
+        default="1-4",
+        help="seconds a visitor reads between two clicks, drawn from MIN-MAX (default 1-4)",
+    )
 
 
 @events.test_start.add_listener
@@ -131,10 +141,15 @@ class Visitor(HttpUser):
     """A parent, teacher or pupil: looks around, searches, reads offers, keeps a watchlist."""
 
     weight = 1  # all users but the fixed partners and editor below
-    wait_time = between(1, 4)  # reading time between clicks
 
     def on_start(self) -> None:
         self.rng = random.Random()
+        low, _, high = self.environment.parsed_options.think_time.partition("-")
+        self.think_time = (float(low), float(high or low))
+
+    def wait_time(self) -> float:
+        """Reading time between two clicks (`--think-time`)."""
+        return self.rng.uniform(*self.think_time)
 
     def offer_slug(self) -> str:
         return self.rng.choice(CATALOGUE["offers"])

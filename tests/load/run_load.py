@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import re
 import signal
@@ -58,6 +59,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=int,
         default=2000,
         help="synthetic offers imported beside the demo offers (default 2000; 0 for none)",
+    )
+    parser.add_argument(
+        "--think-time",
+        default="1-4",
+        help="seconds a visitor reads between two clicks, MIN-MAX (default 1-4; 0 for none)",
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument(
@@ -174,41 +180,81 @@ def server_errors(access_log: Path) -> tuple[Counter[str], int]:
     return errors, logged
 
 
-def _ms(value: str) -> str:
-    return "–" if value in ("", "N/A") else f"{float(value):.0f}"
+def percentile(response_times: dict[int, int], share: float) -> int:
+    """Locust's own percentile of a response-time histogram (ms, rounded as Locust rounds)."""
+    count = sum(response_times.values())
+    above = count - int(count * share)
+    seen = 0
+    for value in sorted(response_times, reverse=True):
+        seen += response_times[value]
+        if seen >= above:
+            return value
+    return 0
 
 
-def print_table(stats_csv: Path) -> tuple[int, int]:
-    """One Markdown row per route from Locust's `_stats.csv`; returns (requests, failures)."""
-    with stats_csv.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+def route_rows(stats: list[dict]) -> list[dict]:
+    """Per-route figures from Locust's `--json-file` statistics, plus one row for all routes."""
+    if not stats:
+        return []
+    began = min(entry["start_time"] for entry in stats)
+    ended = max(entry["last_request_timestamp"] or began for entry in stats)
+    elapsed = max(ended - began, 1e-9)
+    every: Counter[int] = Counter()
+    rows = []
+    for entry in sorted(stats, key=lambda e: (e["name"], e["method"])):
+        times = {int(ms): count for ms, count in entry["response_times"].items()}
+        every.update(times)
+        rows.append(_row(f"{entry['method']} {entry['name']}", entry, times, elapsed))
+    total = {
+        "num_requests": sum(e["num_requests"] for e in stats),
+        "num_failures": sum(e["num_failures"] for e in stats),
+        "max_response_time": max(e["max_response_time"] for e in stats),
+    }
+    rows.append(_row("**all routes**", total, dict(every), elapsed))
+    return rows
+
+
+def _row(route: str, entry: dict, times: dict[int, int], elapsed: float) -> dict:
+    return {
+        "route": route,
+        "requests": entry["num_requests"],
+        "failures": entry["num_failures"],
+        "p50": percentile(times, 0.50),
+        "p95": percentile(times, 0.95),
+        "p99": percentile(times, 0.99),
+        "max": round(entry["max_response_time"]),
+        "rps": entry["num_requests"] / elapsed,
+    }
+
+
+def print_table(rows: list[dict]) -> None:
     print()
     print("| route | requests | failures | p50 ms | p95 ms | p99 ms | max ms | req/s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    totals = (0, 0)
     for row in rows:
-        is_total = row["Name"] == "Aggregated"
-        name = "**all routes**" if is_total else f"{row['Type']} {row['Name']}"
-        requests, failures = int(row["Request Count"]), int(row["Failure Count"])
         print(
-            f"| {name} | {requests} | {failures} | {_ms(row['50%'])} | {_ms(row['95%'])} "
-            f"| {_ms(row['99%'])} | {_ms(row['Max Response Time'])} "
-            f"| {float(row['Requests/s']):.1f} |"
+            f"| {row['route']} | {row['requests']} | {row['failures']} | {row['p50']} "
+            f"| {row['p95']} | {row['p99']} | {row['max']} | {row['rps']:.1f} |"
         )
-        if is_total:
-            totals = (requests, failures)
-    return totals
 
 
 def print_failures(failures_csv: Path) -> None:
+    # Locust writes this file every second during the run, so the last second may be missing.
     if not failures_csv.exists():
         return
     with failures_csv.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     if rows:
-        print("\nfailures:")
+        print("\nfailures (as last written by Locust):")
         for row in rows:
             print(f"  {row['Occurrences']}× {row['Method']} {row['Name']}: {row['Error']}")
+
+
+def server_warnings(server_log: Path) -> list[str]:
+    """gunicorn's and the application's warnings and errors (worker timeouts, tracebacks)."""
+    noisy = ("[WARNING]", "[ERROR]", "[CRITICAL]", "Traceback", "WORKER TIMEOUT")
+    with server_log.open(encoding="utf-8", errors="replace") as log:
+        return [line.rstrip() for line in log if any(word in line for word in noisy)]
 
 
 def print_log_tail(log: Path, lines: int = 40) -> None:
@@ -221,6 +267,56 @@ def print_log_tail(log: Path, lines: int = 40) -> None:
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
     # `make` and CI stop with SIGTERM: unwind like Ctrl-C so the children and files are cleaned up.
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def start_server(args: argparse.Namespace, env: dict[str, str], port: int, log: Path):
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [
+                *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),
+                *("--workers", str(args.workers), "--bind", f"{HOST}:{port}"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches only this script, which stops it in order
+        )
+
+
+def start_locust(args: argparse.Namespace, env: dict[str, str], base_url: str, tmp: Path):
+    with (tmp / "locust.log").open("w") as out:
+        return subprocess.Popen(
+            [
+                *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
+                *("--users", str(args.users), "--spawn-rate", str(args.spawn_rate)),
+                *("--run-time", args.duration, "--stop-timeout", str(STOP_TIMEOUT_S)),
+                *("--think-time", args.think_time, "--host", base_url),
+                # The JSON file is written after the last request; the CSV files (for the
+                # failures' messages) every second while the run goes on.
+                *("--json-file", str(tmp / "stats"), "--csv", str(tmp / "locust")),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def check_index(env: dict[str, str]) -> tuple[str, bool]:
+    """`index check` as the serving processes left the index, and after `index sync`."""
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "index"]
+    outputs = []
+    for command in (["check"], ["sync"], ["check"]):
+        done = subprocess.run(
+            [*flask, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        outputs.append(" ".join((done.stdout + done.stderr).split()))
+    return (
+        f"index check after the run: {outputs[0]}\n"
+        f"index sync: {outputs[1]}\nindex check: {outputs[2]}"
+    ), done.returncode == 0
 
 
 def load_run(args: argparse.Namespace, tmp: Path) -> int:
@@ -246,48 +342,22 @@ def load_run(args: argparse.Namespace, tmp: Path) -> int:
     server_log, locust_log = tmp / "gunicorn.log", tmp / "locust.log"
     server = locust = None
     try:
-        with server_log.open("w") as log:
-            server = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),
-                    *("--workers", str(args.workers), "--bind", f"{HOST}:{port}"),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches only this script, which stops it in order
-            )
+        server = start_server(args, env, port, server_log)
         wait_until_healthy(server, base_url)
         print(f"gunicorn: {args.workers} workers on {base_url}, {limits}", flush=True)
-
-        stats_prefix = tmp / "locust"
         print(
-            f"locust: {args.users} users (spawn rate {args.spawn_rate:g}/s) for {args.duration} …",
+            f"locust: {args.users} users (spawn rate {args.spawn_rate:g}/s, think time "
+            f"{args.think_time} s) for {args.duration} …",
             flush=True,
         )
-        with locust_log.open("w") as log:
-            locust = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
-                    *("--users", str(args.users), "--spawn-rate", str(args.spawn_rate)),
-                    *("--run-time", args.duration, "--stop-timeout", str(STOP_TIMEOUT_S)),
-                    *("--host", base_url, "--csv", str(stats_prefix), "--only-summary"),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            try:
-                # Bounded: the run time, the stop timeout, and a minute for start and CSV files.
-                locust.wait(timeout=seconds(args.duration) + STOP_TIMEOUT_S + 60)
-            except subprocess.TimeoutExpired:
-                print("locust did not finish in time; stopping it", flush=True)
-        stop(locust, grace_s=STOP_TIMEOUT_S + 5)
+        locust = start_locust(args, env, base_url, tmp)
+        try:
+            # Bounded: the run time, the stop timeout, and a minute for start and statistics.
+            locust.wait(timeout=seconds(args.duration) + STOP_TIMEOUT_S + 60)
+        except subprocess.TimeoutExpired:
+            print("locust did not finish in time; stopping it", flush=True)
     finally:
-        stop(locust, grace_s=5)
+        stop(locust, grace_s=STOP_TIMEOUT_S + 5)
         stop(server, grace_s=25)  # gunicorn's graceful_timeout is 20 s
         if args.keep_logs:
             args.keep_logs.mkdir(parents=True, exist_ok=True)
@@ -295,25 +365,34 @@ def load_run(args: argparse.Namespace, tmp: Path) -> int:
                 if log_file.exists():
                     (args.keep_logs / log_file.name).write_bytes(log_file.read_bytes())
 
-    stats_csv = Path(f"{stats_prefix}_stats.csv")
-    if not stats_csv.exists():
+    stats_file = tmp / "stats.json"
+    if not stats_file.exists():
         print_log_tail(locust_log)
         raise SystemExit(f"locust exited with {locust.returncode} and wrote no statistics")
-    requests, failures = print_table(stats_csv)
-    print_failures(Path(f"{stats_prefix}_failures.csv"))
+    rows = route_rows(json.loads(stats_file.read_text(encoding="utf-8")))
+    print_table(rows)
+    requests, failures = (rows[-1]["requests"], rows[-1]["failures"]) if rows else (0, 0)
+    print_failures(tmp / "locust_failures.csv")
     errors, logged = server_errors(server_log)
+    warnings = server_warnings(server_log)
     print(
-        f"\n{requests} requests by Locust, {logged} in gunicorn's access log, "
-        f"{failures} failed, {sum(errors.values())} answered 5xx"
+        f"\n{requests} requests by Locust, {logged} in gunicorn's access log; "
+        f"{failures} failed, {sum(errors.values())} answered 5xx, "
+        f"{len(warnings)} warnings or errors in the server's log"
     )
     for what, count in errors.most_common():
         print(f"  {count}× {what}")
-    if failures or errors or locust.returncode not in (0, None):
-        if errors or "Traceback" in server_log.read_text(errors="replace"):
+    for line in warnings[:20]:
+        print(f"  {line}")
+    index_report, is_index_in_step = check_index(env)
+    print(index_report)
+
+    if failures or errors or not requests or locust.returncode or not is_index_in_step:
+        if errors or warnings:
             print_log_tail(server_log)
         if locust.returncode:
             print_log_tail(locust_log)
-        print("\nload run FAILED: every request must succeed")
+        print("\nload run FAILED: every request must succeed and the index must converge")
         return 1
     print("\nload run passed: 0 errors")
     return 0
