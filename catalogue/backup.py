@@ -181,6 +181,10 @@ def _dump_postgresql(url: URL, target: Path, pg_dump: str) -> None:
         raise BackupError(f"Cannot run {program}: {exc}.") from None
     if result.returncode != 0:
         detail = result.stderr.strip() or f"exit status {result.returncode}"
+        if "version mismatch" in detail:
+            detail += (
+                "\nSet CATALOGUE_PG_DUMP to a pg_dump of the server's major version (or newer)."
+            )
         raise BackupError(f"pg_dump failed: {detail}")
 
 
