@@ -182,6 +182,24 @@ def test_page_has_no_serious_or_critical_axe_violation(
 
 
 @pytest.mark.parametrize("name", ["home", "search-results", "offer", "offer-form-errors"])
+def test_phone_layout_has_no_serious_or_critical_axe_violation(
+    browser: Browser, axe_source: Path, live_url: str, slugs: dict[str, str], name: str
+) -> None:
+    """The 360 px layout is another page for axe: collapsed filters, stacked cards, wrapped
+    navigation."""
+    visit = PAGES[name]
+    with _browser_page(
+        browser, live_url, visit.user, width=360, height=740, bypass_csp=True
+    ) as page:
+        page.goto(live_url + visit.path.format(**slugs))
+        if visit.then:
+            visit.then(page)
+        violations = _violations(page, axe_source)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"{name} (phone):\n{_report(blocking)}"
+
+
+@pytest.mark.parametrize("name", ["home", "search-results", "offer", "offer-form-errors"])
 def test_page_reflows_at_320_px_without_horizontal_scrolling(
     browser: Browser, live_url: str, slugs: dict[str, str], name: str
 ) -> None:
