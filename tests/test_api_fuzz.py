@@ -108,3 +108,13 @@ def test_every_published_offer_matches_the_description(
     for slug in published_slugs:
         response = operation.Case(path_parameters={"slug": slug}).call_and_validate(checks=CHECKS)
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/offers/%00", "/api/v1/offers/a%00b", "/offers/%00", "/partners/x%00",
+     "/set-password/%00"],
+)  # fmt: skip
+def test_a_nul_in_a_url_slug_answers_404(seeded_app: Flask, path: str) -> None:
+    # Found by fuzzing: PostgreSQL refuses NUL in a query, which answered 500.
+    assert seeded_app.test_client().get(path).status_code == 404
