@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from catalogue.models import OFFER_STATUSES, Offer, OfferSession, Partner, VocabularyTerm
@@ -30,6 +30,10 @@ MULTI_FACETS = {
     "formats": "format",
     "audiences": "audience",
 }
+# Control characters other than tab and line breaks are no text anyone means to write; PostgreSQL
+# refuses NUL in any text, and XML (feeds, sitemaps) refuses the others.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER_PROBLEM = "enthält Steuerzeichen, die in keinem Text vorkommen dürfen"
 _GERMAN_TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
 )
@@ -75,6 +79,9 @@ def _text(
     if not isinstance(value, str):
         problems.append((name, "muss ein Text sein"))
         return None
+    if _CONTROL_CHARACTERS.search(value):
+        problems.append((name, CONTROL_CHARACTER_PROBLEM))
+        return None
     value = value.strip()
     if max_length and len(value) > max_length:
         problems.append((name, f"ist {len(value)} Zeichen lang, erlaubt sind {max_length}"))
@@ -115,6 +122,9 @@ def _short_text(value: Any, name: str, problems: list, max_length: int) -> str |
         return None
     if not isinstance(value, str):
         problems.append((name, "muss ein Text sein"))
+        return None
+    if _CONTROL_CHARACTERS.search(value):
+        problems.append((name, CONTROL_CHARACTER_PROBLEM))
         return None
     if len(value) > max_length:
         problems.append((name, f"ist {len(value)} Zeichen lang, erlaubt sind {max_length}"))
@@ -434,7 +444,23 @@ def free_slug(wanted: str, taken: Container[str], first_number: int = 2) -> str:
     return f"{wanted}-{number}"
 
 
+# First key of the two-key pg_advisory_xact_lock of a wanted slug ("SLUG" in ASCII).
+_SLUG_LOCK_SPACE = 0x534C5547
+
+
 def unique_slug(session: Session, wanted: str) -> str:
-    """A free offer slug for `wanted`: slugs never change once given."""
+    """A free offer slug for `wanted`: slugs never change once given.
+
+    Two transactions that create offers with the same title at once must not both find the same
+    slug free: the second would fail on the unique constraint. On PostgreSQL each first waits
+    for the other's commit on a transaction lock of the wanted slug; on SQLite a write request
+    holds the database's write lock from its start (catalogue.database).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        # "kurs-2" shares the lock of "kurs": one of its numbered slugs may be "kurs-2".
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:stem))"),
+            {"space": _SLUG_LOCK_SPACE, "stem": re.sub(r"-\d+$", "", wanted)},
+        )
     taken = set(session.execute(select(Offer.slug).where(Offer.slug.like(f"{wanted}%"))).scalars())
     return free_slug(wanted, taken)

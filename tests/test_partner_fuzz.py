@@ -1,0 +1,159 @@
+"""Property tests of the partner's offer form: whatever a logged-in partner posts in whatever
+field, the answer is never a server error; a refused form changes nothing in the database, and
+an accepted one creates exactly one draft (or submission) of that partner and nothing else."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from test_partner import offer_form
+
+from catalogue.extensions import db
+from catalogue.models import Offer, OfferRevision, OfferTransition, Partner
+from catalogue.offer_records import CONTROL_CHARACTER_PROBLEM
+
+PARTNER = "partner@example.org"  # a user of experimenta
+# Every field of the form as a browser posts it (the three empty session rows included).
+FIELDS = tuple(offer_form())
+CHOICES = (
+    "primary", "robotics", "programming", "workshop", "participants", "on-site", "online",
+    "heilbronn-county", "dated", "recurring", "on-request", "weekly", "biweekly", "monthly",
+    "custom", "MO", "WE", "de", "en", "submit", "save",
+)  # fmt: skip
+
+any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
+one_value = st.one_of(
+    any_text,
+    st.builds(lambda chunk, n: chunk * n, st.text(min_size=1, max_size=5), st.integers(100, 5000)),
+    st.integers(-(10**30), 10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.dates().map(lambda day: day.isoformat()),
+    st.dates().map(lambda day: day.strftime("%d.%m.%Y")),
+    st.times().map(lambda moment: moment.strftime("%H:%M")),
+    st.sampled_from(CHOICES),
+    st.sampled_from(["", " ", "\x00", "NaN", "-Infinity", "1,5", "FREQ=DAILY;COUNT=3", "RRULE:"]),
+)
+field_value = one_value | st.lists(one_value, max_size=4)
+TEXT_FIELDS = (
+    "title", "summary", "description", "municipality", "venue", "address", "cost_note",
+    "schedule_description", "accessibility_note",
+)  # fmt: skip
+# The complete valid form with some of its fields replaced by anything or left out; half the
+# time only free text changes, so that many forms are accepted and their text saved.
+changes = st.dictionaries(st.sampled_from(TEXT_FIELDS), any_text, max_size=3) | st.dictionaries(
+    st.sampled_from(FIELDS), field_value | st.none(), max_size=6
+)
+
+
+def _counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {
+            model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (Offer, OfferRevision, OfferTransition)
+        }
+
+
+def _csrf_token(client: FlaskClient) -> str:
+    page = client.get("/partner/offers/new").get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "no CSRF token on the offer form"
+    return match.group(1)
+
+
+# One catalogue for all examples of a test: each example compares the database before and after
+# itself, so what earlier examples saved does not matter.
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@pytest.fixture
+def partner(app: Flask, log_in: Callable[[FlaskClient, str], FlaskClient]) -> FlaskClient:
+    return log_in(app.test_client(), PARTNER)
+
+
+@FUZZ
+@given(changed=changes)
+@example(changed={"title": "Roboter\x00"})  # answered 500 on PostgreSQL
+@example(changed={"cost_note": "\x0b"})
+def test_any_offer_form_is_saved_as_one_draft_or_refused_without_a_trace(
+    app: Flask, partner: FlaskClient, changed: dict[str, Any]
+) -> None:
+    form = {**offer_form(**changed), "csrf_token": _csrf_token(partner)}
+    before = _counts(app)
+    response = partner.post("/partner/offers/new", data=form)
+    after = _counts(app)
+    event(f"status {response.status_code}")
+
+    assert response.status_code in (302, 400), response.get_data(as_text=True)[:2000]
+    if response.status_code == 400:
+        assert after == before
+        return
+    slug = response.headers["Location"].rsplit("/", 1)[-1]
+    assert after["Offer"] == before["Offer"] + 1
+    assert after["OfferRevision"] == before["OfferRevision"]
+    with app.app_context():
+        offer = db.session.execute(select(Offer).where(Offer.slug == slug)).scalar_one()
+        assert offer.partner.slug == "experimenta"
+        assert offer.status == ("submitted" if form.get("action") == "submit" else "draft")
+
+
+@FUZZ
+@given(changed=changes)
+@example(changed={"schedule_description": "\x00"})
+def test_any_edit_of_a_live_offer_waits_as_one_revision_or_changes_nothing(
+    app: Flask, partner: FlaskClient, changed: dict[str, Any]
+) -> None:
+    with app.app_context():
+        live = db.session.execute(
+            select(Offer.slug, Offer.title)
+            .join(Partner)
+            .where(Partner.slug == "experimenta", Offer.status == "published")
+            .order_by(Offer.slug)
+        ).first()
+    assert live is not None, "the demo partner needs a published offer"
+    form = {**offer_form(**changed), "csrf_token": _csrf_token(partner)}
+    before = _counts(app)
+    response = partner.post(f"/partner/offers/{live.slug}/edit", data=form)
+    after = _counts(app)
+    event(f"status {response.status_code}")
+
+    assert response.status_code in (302, 400), response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        title = db.session.execute(select(Offer.title).where(Offer.slug == live.slug)).scalar()
+    assert title == live.title, "a live offer changes only when an editor approves"
+    if response.status_code == 400:
+        assert after == before
+        return
+    assert after["Offer"] == before["Offer"]
+    with app.app_context():
+        waiting = db.session.execute(
+            select(func.count())
+            .select_from(OfferRevision)
+            .join(Offer)
+            .where(Offer.slug == live.slug, OfferRevision.status.in_(("draft", "submitted")))
+        ).scalar_one()
+    assert waiting == 1, "the edit waits as the offer's one open revision"
+
+
+def test_control_characters_in_a_text_are_refused_next_to_the_field(
+    app: Flask, partner: FlaskClient
+) -> None:
+    before = _counts(app)
+    form = {**offer_form(title="Roboter\x00bauen"), "csrf_token": _csrf_token(partner)}
+    response = partner.post("/partner/offers/new", data=form)
+    assert response.status_code == 400
+    assert CONTROL_CHARACTER_PROBLEM in response.get_data(as_text=True)
+    assert _counts(app) == before
