@@ -1,14 +1,16 @@
 """`make load`: simulated visitors against gunicorn on loopback; p50/p95/p99 per route.
 
-Builds a throw-away catalogue in a temporary directory (a SQLite file, unless `--database-url`
-names a throw-away database), through the commands an operator runs: `db upgrade`,
-`seed --demo`, `offers import` of synthetic offers (tests/benchmarks/synthetic_catalogue.py) and
-`index rebuild`. Then it serves that catalogue with gunicorn (gunicorn.conf.py, sync workers) on
-127.0.0.1, runs Locust headless with tests/load/locustfile.py against it, stops the server and
-prints one row per route from Locust's statistics.
+Builds a throw-away catalogue (a SQLite file in a temporary directory, or with `--postgresql` a
+database created on that server and dropped afterwards) through the commands an operator runs:
+`db upgrade`, `seed --demo`, `offers import` of synthetic offers
+(tests/benchmarks/synthetic_catalogue.py) and `index rebuild`. Then it serves that catalogue with
+gunicorn (gunicorn.conf.py, sync workers) on 127.0.0.1, runs Locust headless with
+tests/load/locustfile.py against it, stops the server, prints one row per route from Locust's
+statistics and checks that the index has kept up with the database.
 
-Exits non-zero when any request failed (a 5xx, a connection error, an unexpected answer) or the
-server's access log shows any 5xx — a load run passes with 0 errors or not at all.
+Exits non-zero when any request failed (a 5xx, a connection error, an unexpected status), the
+server's access log shows any 5xx, or the index drifted: a load run passes with 0 errors or not
+at all. Visitors read 1–4 s between clicks; `--think-time 0` measures what the server can carry.
 
     python tests/load/run_load.py                           # 50 users, 2 minutes
     python tests/load/run_load.py --users 10 --duration 20s # a short try
@@ -29,7 +31,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
@@ -67,9 +72,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument(
-        "--database-url",
-        help="a throw-away database to use instead of a temporary SQLite file "
-        "(it is migrated and filled, and left as the run leaves it)",
+        "--postgresql",
+        metavar="SERVER_URL",
+        help="serve from a throw-away database on this PostgreSQL server (created for the run "
+        "and dropped after it; e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) "
+        "instead of a temporary SQLite file",
     )
     parser.add_argument(
         "--redis-url",
@@ -111,6 +118,26 @@ def is_redis_reachable(url: str) -> bool:
             return conn.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+@contextmanager
+def throwaway_database(tmp: Path, server_url: str | None) -> Iterator[str]:
+    """A temporary SQLite file, or a new database on `server_url` dropped afterwards."""
+    if not server_url:
+        yield f"sqlite:///{tmp}/load.sqlite3"
+        return
+    from sqlalchemy import create_engine, text
+
+    name = f"catalogue_load_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server_url.rpartition('/')[0]}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def run_step(what: str, command: list[str], env: dict[str, str]) -> None:
@@ -291,7 +318,7 @@ def start_locust(args: argparse.Namespace, env: dict[str, str], base_url: str, t
                 *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
                 *("--users", str(args.users), "--spawn-rate", str(args.spawn_rate)),
                 *("--run-time", args.duration, "--stop-timeout", str(STOP_TIMEOUT_S)),
-                *("--think-time", args.think_time, "--host", base_url),
+                *("--think-time", args.think_time, "--host", base_url, "--only-summary"),
                 # The JSON file is written after the last request; the CSV files (for the
                 # failures' messages) every second while the run goes on.
                 *("--json-file", str(tmp / "stats"), "--csv", str(tmp / "locust")),
@@ -319,10 +346,10 @@ def check_index(env: dict[str, str]) -> tuple[str, bool]:
     ), done.returncode == 0
 
 
-def load_run(args: argparse.Namespace, tmp: Path) -> int:
+def load_run(args: argparse.Namespace, tmp: Path, database_url: str) -> int:
     env = {
         **os.environ,
-        "CATALOGUE_DATABASE_URL": args.database_url or f"sqlite:///{tmp}/load.sqlite3",
+        "CATALOGUE_DATABASE_URL": database_url,
         "CATALOGUE_INDEX_DIR": str(tmp / "index"),
         "CATALOGUE_SECRET_KEY": "load-test-only",
         "PYTHONUNBUFFERED": "1",
@@ -334,7 +361,8 @@ def load_run(args: argparse.Namespace, tmp: Path) -> int:
         env.pop("CATALOGUE_RATELIMIT_STORAGE_URL", None)
         limits = "rate limits in each worker's memory (no Redis reachable)"
 
-    print(f"building a throw-away catalogue in {tmp} …", flush=True)
+    where = database_url.rpartition("/")[2] if args.postgresql else tmp
+    print(f"building a throw-away catalogue in {where} …", flush=True)
     build_catalogue(tmp, args.offers, env)
 
     port = free_port()
@@ -403,8 +431,11 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     started = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory(prefix="catalogue-load-") as tmp:
-            outcome = load_run(args, Path(tmp))
+        with (
+            tempfile.TemporaryDirectory(prefix="catalogue-load-") as tmp,
+            throwaway_database(Path(tmp), args.postgresql) as database_url,
+        ):
+            outcome = load_run(args, Path(tmp), database_url)
     except KeyboardInterrupt:
         print("\ninterrupted; server and Locust stopped, temporary files removed")
         return 130
