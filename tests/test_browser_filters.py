@@ -63,3 +63,36 @@ def test_a_bad_value_falls_back_to_loading_the_page(page: Page, live_url: str) -
     page.get_by_role("button", name="Filter anwenden").click()
     expect(page).to_have_url(f"{live_url}/offers?age=neun")
     expect(page.locator("#search-error")).to_be_visible()
+
+
+def test_links_in_the_results_turn_pages_in_place(page: Page, live_url: str) -> None:
+    """ "Weiter", "Zurück" and a suggested spelling load the next search into the page; the
+    address follows, the results' heading takes the focus, and Back walks through them."""
+    page.goto(live_url + "/offers?per_page=5")
+    page.evaluate("window.stayedOnPage = true")
+    first_card = page.locator(".card h3").first.inner_text()
+    page.locator(".pagination a[rel=next]").click()
+
+    expect(page).to_have_url(f"{live_url}/offers?page=2&per_page=5")
+    expect(page.locator(".pagination")).to_contain_text("Seite 2 von")
+    expect(page.locator("#results-heading")).to_be_focused()
+    assert page.locator(".card h3").first.inner_text() != first_card
+    assert page.evaluate("window.stayedOnPage === true")
+
+    page.go_back()
+    expect(page).to_have_url(f"{live_url}/offers?per_page=5")
+    expect(page.locator(".card h3").first).to_have_text(first_card)
+    assert page.evaluate("window.stayedOnPage === true")
+
+
+def test_a_suggested_spelling_replaces_the_search_text_in_place(page: Page, live_url: str) -> None:
+    page.goto(live_url + "/offers?q=Robotikk")
+    page.evaluate("window.stayedOnPage = true")
+    suggestion = page.locator(".suggestion a")
+    word = suggestion.inner_text()
+    suggestion.click()
+
+    expect(page).to_have_url(re.compile(r"/offers\?q=" + re.escape(word) + "$"))
+    expect(page.locator("#q")).to_have_value(word)
+    expect(page.locator("#results-heading")).to_contain_text(f"für „{word}“")
+    assert page.evaluate("window.stayedOnPage === true")

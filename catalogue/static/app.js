@@ -29,7 +29,9 @@
   live.setAttribute("role", "status");
   document.body.appendChild(live);
 
-  function update(url, isBack) {
+  // `fromLink`: a link in the results (next page, "Meinten Sie", a filter to drop) asked for it;
+  // the search field then takes the new text, and the results' heading takes the focus.
+  function update(url, isBack, fromLink) {
     var question = ++asked;
     results.setAttribute("aria-busy", "true");
     fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
@@ -49,12 +51,20 @@
         filterBody.innerHTML = newFilters.innerHTML;
         var summary = form.querySelector("details.filters > summary");
         if (summary && newSummary) summary.innerHTML = newSummary.innerHTML;
+        var text = form.querySelector("input[name=q]");
+        var newText = page.querySelector("form.search-layout input[name=q]");
+        if (text && newText && (fromLink || isBack)) text.value = newText.value;
         document.title = page.title;
         results.removeAttribute("aria-busy");
         if (!isBack) window.history.pushState({ search: true }, "", url);
-        var again = focused && document.getElementById(focused);
-        if (again && again !== document.activeElement) again.focus();
         var heading = results.querySelector("#results-heading");
+        var again = focused && document.getElementById(focused);
+        if (fromLink && heading) {
+          heading.focus();
+          heading.scrollIntoView();
+        } else if (again && again !== document.activeElement) {
+          again.focus();
+        }
         live.textContent = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
         document.dispatchEvent(new CustomEvent("catalogue:updated", { detail: { root: results } }));
       })
@@ -77,6 +87,17 @@
     form.addEventListener("change", function (event) {
       // The search text waits for Enter or the button; every filter acts at once.
       if (event.target.name && event.target.name !== "q") update(queryOf());
+    });
+    results.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href]") : null;
+      if (!link || event.defaultPrevented || event.button !== 0 ||
+          event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      var target = new URL(link.href, window.location.href);
+      var searchPage = new URL(form.getAttribute("action"), window.location.href);
+      // Only other searches stay in place; an offer's page is a page of its own.
+      if (target.origin !== searchPage.origin || target.pathname !== searchPage.pathname) return;
+      event.preventDefault();
+      update(target.pathname + target.search, false, true);
     });
     window.history.replaceState({ search: true }, "", window.location.href);
     window.addEventListener("popstate", function (event) {
