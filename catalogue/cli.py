@@ -125,7 +125,6 @@ def offers_import(file: Path, skip_invalid: bool) -> None:
         raise click.ClickException(f"{len(problems)} bad lines; nothing was imported.")
     # Explicit slugs are the offers' identities: slugs made from titles must not take them.
     lookups.taken_slugs.update(clean["slug"] for clean in valid if clean["slug"])
-    reason = f"Import aus {file.name}"
     # The checked records stay alive until the end: spare them the cyclic garbage collector's
     # repeated scans while the ORM makes and drops objects (a third of the time otherwise).
     gc.freeze()
@@ -138,7 +137,7 @@ def offers_import(file: Path, skip_invalid: bool) -> None:
         ) as bar:
             for count, clean in enumerate(bar, start=1):
                 offer = Offer(slug=clean["slug"])  # None: made from the title when written
-                workflow.place(offer, clean["status"], actor=None, reason=reason)
+                workflow.place(offer, clean["status"], actor=None, event="import", reason=file.name)
                 apply_record(db.session, offer, clean, lookups=lookups, flush=False)
                 if count % IMPORT_BATCH == 0:
                     db.session.flush()

@@ -262,6 +262,9 @@ class OfferTransition(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(Text)
+    # What happened besides a status move, as a code the pages translate (workflow.EVENTS);
+    # `reason` then holds the free text that goes with it (a rejection reason, a file name).
+    event: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     offer: Mapped[Offer] = relationship(back_populates="transitions")

@@ -101,7 +101,7 @@ def create_offer(
     """A new draft of `partner`, submitted for review at once if `submit`; raises InvalidRecord."""
     clean = _validate(session, {**record, "partner": partner.slug, "status": "draft"})
     offer = Offer()
-    workflow.place(offer, "draft", actor=author, reason=None)
+    workflow.place(offer, "draft", actor=author)
     apply_record(session, offer, clean)
     if submit:
         submit_offer(session, offer, author)
@@ -148,7 +148,7 @@ def submit_offer(session: Session, offer: Offer, author: User) -> None:
             raise OfferActionError("nothing to submit")
         revision.status = "submitted"
         revision.submitted_at = utcnow()
-        workflow.record_event(offer, author, "Änderung zur Prüfung eingereicht")
+        workflow.record_event(offer, author, "revision-submitted")
     else:
         raise OfferActionError("cannot submit in this state")
     session.flush()
@@ -213,7 +213,7 @@ def approve(session: Session, offer: Offer, editor: User) -> None:
         apply_record(session, offer, clean)
         revision.status = "approved"
         revision.decided_at = utcnow()
-        workflow.record_event(offer, editor, "Änderung freigegeben")
+        workflow.record_event(offer, editor, "revision-approved")
     session.flush()
 
 
@@ -230,5 +230,5 @@ def reject(session: Session, offer: Offer, editor: User, reason: str) -> None:
         revision.status = "rejected"
         revision.reason = reason
         revision.decided_at = utcnow()
-        workflow.record_event(offer, editor, f"Änderung abgelehnt: {reason}")
+        workflow.record_event(offer, editor, "revision-rejected", reason=reason)
     session.flush()

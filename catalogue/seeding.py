@@ -118,7 +118,7 @@ def seed_demo_offers(session: Session, records: list[dict[str, Any]]) -> int:
             continue
         clean["slug"] = slug
         offer = Offer()
-        workflow.place(offer, clean["status"], actor=None, reason="Demo-Daten")
+        workflow.place(offer, clean["status"], actor=None, event="demo-data")
         apply_record(session, offer, clean)
         taken.add(slug)
         added += 1

@@ -19,6 +19,11 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 }
 # A move that needs a reason the partner will read.
 REASON_REQUIRED = {("submitted", "rejected")}
+# Things recorded in an offer's history that are not status moves, or say where an offer came
+# from; stored as codes, shown in the reader's language.
+EVENTS = frozenset(
+    {"revision-submitted", "revision-approved", "revision-rejected", "demo-data", "import"}
+)
 
 
 class TransitionNotAllowed(Exception):
@@ -45,29 +50,57 @@ def transition(offer: Offer, to_status: str, actor: User | None, reason: str | N
     _record(offer, to_status, actor, reason)
 
 
-def record_event(offer: Offer, actor: User | None, note: str) -> None:
+def record_event(offer: Offer, actor: User | None, event: str, reason: str | None = None) -> None:
     """Record something that happened to an offer without moving its status (e.g. an edit of a
-    published offer submitted, approved or rejected)."""
+    published offer submitted, approved or rejected); `event` is one of EVENTS."""
+    _check_event(event)
     offer.transitions.append(
-        OfferTransition(from_status=offer.status, to_status=offer.status, actor=actor, reason=note)
+        OfferTransition(
+            from_status=offer.status,
+            to_status=offer.status,
+            actor=actor,
+            event=event,
+            reason=reason,
+        )
     )
 
 
-def place(offer: Offer, status: str, actor: User | None, reason: str) -> None:
-    """Give an offer that arrives from outside (seeds, import) its status, recorded as such."""
+def place(
+    offer: Offer,
+    status: str,
+    actor: User | None,
+    event: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Give a new offer, or one that arrives from outside, its status, recorded as such (seeds:
+    event "demo-data"; import: "import" with the file's name as `reason`)."""
     if status not in OFFER_STATUSES:
         raise TransitionNotAllowed(f"unknown status {status}")
+    if event is not None:
+        _check_event(event)
     if offer.status != status or offer.id is None:
-        _record(offer, status, actor, reason)
+        _record(offer, status, actor, reason, event=event)
 
 
-def _record(offer: Offer, to_status: str, actor: User | None, reason: str | None) -> None:
+def _check_event(event: str) -> None:
+    if event not in EVENTS:
+        raise ValueError(f"unknown history event {event!r}")
+
+
+def _record(
+    offer: Offer,
+    to_status: str,
+    actor: User | None,
+    reason: str | None,
+    event: str | None = None,
+) -> None:
     offer.transitions.append(
         OfferTransition(
             from_status=offer.status if offer.id is not None else None,
             to_status=to_status,
             actor=actor,
             reason=reason,
+            event=event,
         )
     )
     offer.status = to_status

@@ -332,7 +332,8 @@ def test_an_imported_offer_has_its_status_history_and_fields(
         for offer in (spring, autumn):
             [moved] = offer.transitions
             assert (moved.from_status, moved.to_status) == (None, offer.status)
-            assert moved.actor is None and moved.reason == "Import aus good.jsonl"
+            assert moved.actor is None
+            assert (moved.event, moved.reason) == ("import", "good.jsonl")
         assert spring.partner.slug == "experimenta"
         assert [t.slug for t in spring.terms_of("subject")] == ["biology"]
         assert (spring.mode.slug, spring.district.slug) == ("on-site", "heilbronn-city")

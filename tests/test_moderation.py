@@ -370,3 +370,28 @@ def card_of(page: str, slug: str) -> str:
     """The card on `page` that links to the offer."""
     cards = re.findall(r"<article class=\"card\">.*?</article>", page, flags=re.DOTALL)
     return next(card for card in cards if f'/offers/{slug}"' in card)
+
+
+def test_the_history_names_each_event_in_the_readers_language(
+    app: Flask, editor: FlaskClient, log_in: Callable[[FlaskClient, str], FlaskClient]
+) -> None:
+    submit_revision(app, LIVE, title=NEW_TITLE)
+    assert post(editor, f"/moderation/offers/{LIVE}/approve").status_code == 302
+    submit_revision(app, LIVE, title="Zu knapp")
+    response = post(
+        editor, f"/moderation/offers/{LIVE}/reject", {"reason": "Der Titel ist zu knapp."}
+    )
+    assert response.status_code == 302
+
+    german = editor.get(f"/moderation/offers/{LIVE}?lang=de").get_data(as_text=True)
+    for words in ("Änderung zur Prüfung eingereicht", "Änderung freigegeben", "Änderung abgelehnt"):
+        assert words in german
+    assert 'Begründung: <span lang="de">Der Titel ist zu knapp.</span>' in german
+    english = editor.get(f"/moderation/offers/{LIVE}?lang=en").get_data(as_text=True)
+    for words in ("Change submitted for review", "Change approved", "Change rejected"):
+        assert words in english
+    assert "Änderung" not in english
+    # The partner sees the same history, with "Redaktion" instead of the editor's address.
+    partner = log_in(app.test_client(), PARTNER)
+    preview = partner.get(f"/partner/offers/{LIVE}?lang=en").get_data(as_text=True)
+    assert "Change approved" in preview and EDITOR not in preview
