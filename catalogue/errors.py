@@ -8,6 +8,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from catalogue.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -52,6 +54,8 @@ def _respond(error: HTTPException):
 
 def _unexpected(error: Exception):
     log.exception("unhandled error", exc_info=error)
+    # A failed flush leaves the session unusable; the error page (its user menu) reads from it.
+    db.session.rollback()
     return _respond(InternalServerError())
 
 

@@ -1,0 +1,309 @@
+"""Concurrency and faults with real gunicorn workers on loopback: many writers at once, a busy
+index lock, processes killed in the middle of an index commit, the index directory gone.
+
+Every test starts `gunicorn -c gunicorn.conf.py --workers 4` on a copy of the seeded demo
+catalogue (SQLite file or PostgreSQL database, and its index on disk) and speaks HTTP to it.
+"""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from conftest import Catalogue, app_on, copy_catalogue
+from gunicorn_server import (
+    PROJECT_ROOT,
+    HttpClient,
+    Reply,
+    Server,
+    catalogue_env,
+    flask_cli,
+    gunicorn,
+)
+from sqlalchemy import create_engine, insert, select, update
+from test_partner import offer_form
+
+from catalogue import indexing
+from catalogue.extensions import db
+from catalogue.models import IndexChange, Offer, OfferTransition
+from catalogue.seeding import DEMO_PASSWORD
+
+PARTNER = "partner@example.org"  # a user of experimenta
+EDITOR = "redaktion@example.org"
+WORKERS = 4
+# Safety bound of a whole burst of traffic; never a speed requirement.
+BURST_TIMEOUT = 240.0
+
+
+@pytest.fixture
+def catalogue(catalogue_template: Catalogue, tmp_path: Path) -> Iterator[Catalogue]:
+    """A seeded demo catalogue of the test's own."""
+    own = copy_catalogue(catalogue_template, tmp_path)
+    yield own
+    own.drop()
+
+
+@pytest.fixture
+def env(catalogue: Catalogue) -> dict[str, str]:
+    return catalogue_env(catalogue.url, catalogue.index_dir)
+
+
+@pytest.fixture
+def server(env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    with gunicorn(env, tmp_path / "gunicorn.log", workers=WORKERS) as running:
+        yield running
+    # An answer other than 500 can still hide an exception that a handler turned into a page.
+    assert "Traceback" not in running.log(), running.log()
+
+
+def drift(catalogue: Catalogue) -> indexing.Drift:
+    """Database against index, read in this process by an app of its own (no serving state)."""
+    app = app_on(catalogue.url, catalogue.index_dir)
+    with app.app_context():
+        try:
+            return indexing.check_index()
+        finally:
+            indexing.get_index().close()
+            db.session.remove()
+            db.engine.dispose()
+
+
+# -- 1. many writers at once ---------------------------------------------------------------------
+
+SUBMISSIONS = 100
+PARTNER_CLIENTS = 10
+EDITOR_CLIENTS = 6
+# Every third run of PARTNER_CLIENTS consecutive submissions has one title for all: the clients
+# take consecutive numbers, so those arrive together and all want the same slug.
+SAME_TITLE = "Gleicher Titel für alle: Robotik-Werkstatt"
+
+
+def _title(number: int) -> str:
+    if (number // PARTNER_CLIENTS) % 3 == 0:
+        return SAME_TITLE
+    return f"Lastprobe Angebot {number}"
+
+
+def _submit_all(server: Server, numbers: Iterator[int], lock: threading.Lock, out: dict) -> None:
+    client = server.client().log_in(PARTNER, DEMO_PASSWORD)
+    token = client.csrf_token("/partner/offers/new")
+    while True:
+        with lock:
+            number = next(numbers, None)
+        if number is None:
+            return
+        title = _title(number)
+        reply = client.post(
+            "/partner/offers/new",
+            offer_form(title=title, action="submit", csrf_token=token),
+        )
+        with lock:
+            out["statuses"][reply.status] += 1
+        if reply.status == 302 and reply.location.startswith("/partner/offers/"):
+            slug = reply.location.removeprefix("/partner/offers/")
+            with lock:
+                out["submitted"].append(slug)
+            out["queue"].put(slug)
+        else:
+            with lock:
+                out["failures"].append((title, reply.status, reply.body[:300]))
+
+
+def _approve_arrivals(server: Server, lock: threading.Lock, out: dict, deadline: float) -> None:
+    client = server.client().log_in(EDITOR, DEMO_PASSWORD)
+    token = client.csrf_token("/moderation/")
+    while time.monotonic() < deadline:
+        try:
+            slug = out["queue"].get(timeout=0.5)
+        except queue.Empty:
+            if out["submissions_done"].is_set():
+                return
+            continue
+        reply = client.post(f"/moderation/offers/{slug}/approve", {"csrf_token": token})
+        with lock:
+            out["statuses"][reply.status] += 1
+            if reply.status == 302 and reply.location == "/moderation/":
+                out["approved"].append(slug)
+            else:
+                out["failures"].append((slug, reply.status, reply.location, reply.body[:300]))
+
+
+def test_concurrent_submissions_and_approvals_lose_nothing_and_the_index_converges(
+    server: Server, catalogue: Catalogue, env: dict[str, str]
+) -> None:
+    out: dict = {
+        "statuses": Counter(),
+        "submitted": [],
+        "approved": [],
+        "failures": [],
+        "queue": queue.Queue(),
+        "submissions_done": threading.Event(),
+    }
+    lock = threading.Lock()
+    numbers = iter(range(SUBMISSIONS))
+    deadline = time.monotonic() + BURST_TIMEOUT
+    with ThreadPoolExecutor(PARTNER_CLIENTS + EDITOR_CLIENTS) as pool:
+        editors = [
+            pool.submit(_approve_arrivals, server, lock, out, deadline)
+            for _ in range(EDITOR_CLIENTS)
+        ]
+        partners = [
+            pool.submit(_submit_all, server, numbers, lock, out) for _ in range(PARTNER_CLIENTS)
+        ]
+        for task in partners:
+            task.result(timeout=BURST_TIMEOUT)
+        out["submissions_done"].set()
+        for task in editors:
+            task.result(timeout=BURST_TIMEOUT)
+
+    assert not any(status >= 500 for status in out["statuses"]), out["statuses"]
+    assert out["failures"] == []
+    assert len(out["submitted"]) == SUBMISSIONS
+    assert sorted(out["approved"]) == sorted(out["submitted"])
+    same_title = [slug for slug in out["submitted"] if slug.startswith("gleicher-titel")]
+    assert len(same_title) == len(set(same_title))
+    assert len(same_title) == sum(_title(n) == SAME_TITLE for n in range(SUBMISSIONS))
+
+    # Every success is in the database, published, with each step of its history recorded once.
+    engine = create_engine(catalogue.url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Offer.id, Offer.slug, Offer.status).where(Offer.slug.in_(out["submitted"]))
+            ).all()
+            steps = Counter(
+                conn.execute(
+                    select(OfferTransition.offer_id).where(
+                        OfferTransition.offer_id.in_([row.id for row in rows])
+                    )
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    assert sorted(row.slug for row in rows) == sorted(out["submitted"])
+    assert {row.status for row in rows} == {"published"}
+    assert set(steps.values()) == {3}  # draft, submitted, published
+
+    flask_cli(env, "index", "sync")
+    found = drift(catalogue)
+    assert (found.missing, found.extra, found.pending) == (set(), set(), 0)
+    assert "drift: 0" in flask_cli(env, "index", "check").stdout
+
+
+# -- 2. the index writer lock held by another process ---------------------------------------------
+
+SALT = "vorschau-entwurf-experimenta-unterwegs-salz-und-sole-in-bad-rappenau"  # submitted
+SALT_QUERY = "Salz Sole Bad Rappenau"
+STAR = "abend-in-der-experimenta-sternwarte-himmelsbeobachtung-fuer-astronomie-kurse"
+STAR_QUERY = "Sternwarte Himmelsbeobachtung"
+HOLD_SECONDS = 3.0
+# Another process's index writer: takes the lock of the current generation, says so, and holds it
+# until the test writes a line (or a minute has passed), then lets it go without writing.
+LOCK_HOLDER = """
+import select, sys
+from pathlib import Path
+from whoosh import index
+from search_index import generations
+root = Path(sys.argv[1])
+writer = index.open_dir(str(root / generations.current_name(root))).writer()
+print("locked", flush=True)
+select.select([sys.stdin], [], [], 60)
+writer.cancel()
+"""
+
+
+def found_slugs(client: HttpClient, q: str) -> set[str]:
+    reply = client.get("/api/v1/offers?" + urlencode({"q": q, "per_page": 100}))
+    assert reply.status == 200, (reply.status, reply.body[:300])
+    return {result["slug"] for result in reply.json()["results"]}
+
+
+def withdraw_behind_the_servers_back(catalogue: Catalogue, slug: str) -> None:
+    """Withdraw an offer and log the change, as another machine's server would: these servers
+    learn of it only from the change log."""
+    engine = create_engine(catalogue.url)
+    try:
+        with engine.begin() as conn:
+            offer = conn.execute(select(Offer.id).where(Offer.slug == slug)).scalar_one()
+            conn.execute(update(Offer).where(Offer.id == offer).values(status="withdrawn"))
+            conn.execute(insert(IndexChange).values(offer_id=offer))
+    finally:
+        engine.dispose()
+
+
+def _approve_while_locked(
+    holder: subprocess.Popen, server: Server, editor: HttpClient, token: str, visitor: HttpClient
+) -> Reply:
+    """Search while the lock is held, send the approval, release the lock after HOLD_SECONDS."""
+    assert holder.stdout.readline().strip() == "locked"
+    locked_at = time.monotonic()
+    # Searches and pages keep answering from the index as it is.
+    for _ in range(2 * WORKERS):
+        assert STAR in found_slugs(server.client(), STAR_QUERY)
+    assert visitor.get("/offers?" + urlencode({"q": STAR_QUERY})).status == 200
+    with ThreadPoolExecutor(1) as pool:
+        approval = pool.submit(
+            editor.post, f"/moderation/offers/{SALT}/approve", {"csrf_token": token}
+        )
+        time.sleep(max(0.0, locked_at + HOLD_SECONDS - time.monotonic()))
+        assert holder.poll() is None, "the lock holder gave up early"
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        return approval.result(timeout=60)
+
+
+@pytest.fixture
+def lock_env(catalogue: Catalogue) -> dict[str, str]:
+    # Longer than the lock is held: the approval's own index update waits for it.
+    return catalogue_env(catalogue.url, catalogue.index_dir, INDEX_LOCK_TIMEOUT="10")
+
+
+def test_a_busy_index_lock_delays_indexing_but_fails_no_request(
+    catalogue: Catalogue, lock_env: dict[str, str], tmp_path: Path
+) -> None:
+    with gunicorn(lock_env, tmp_path / "gunicorn.log", workers=WORKERS) as server:
+        editor = server.client().log_in(EDITOR, DEMO_PASSWORD)
+        token = editor.csrf_token("/moderation/")
+        visitor = server.client()
+        assert SALT not in found_slugs(visitor, SALT_QUERY)
+
+        with subprocess.Popen(
+            [sys.executable, "-c", LOCK_HOLDER, str(catalogue.index_dir)],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as holder:
+            try:
+                reply = _approve_while_locked(holder, server, editor, token, visitor)
+            except BaseException:
+                holder.kill()
+                raise
+            assert holder.wait(timeout=30) == 0
+        assert (reply.status, reply.location) == (302, "/moderation/")
+        # The approval waited for the lock and updated the index itself before it answered (no
+        # request ran since that could have caught up instead): nothing is missing or pending.
+        found = drift(catalogue)
+        assert (found.missing, found.extra, found.pending) == (set(), set(), 0)
+        assert SALT in found_slugs(visitor, SALT_QUERY)
+
+        # A change another machine wrote to the change log reaches this machine's index through
+        # the workers' change-log follower, without `index sync`.
+        # (Search results are checked against the database, so ask the index itself.)
+        withdraw_behind_the_servers_back(catalogue, STAR)
+        deadline = time.monotonic() + 30
+        while drift(catalogue).total:
+            assert time.monotonic() < deadline, "no worker followed the change log"
+            assert STAR not in found_slugs(server.client(), STAR_QUERY)
+            time.sleep(0.5)
+        assert drift(catalogue).pending == 0
+    assert "Traceback" not in server.log(), server.log()
