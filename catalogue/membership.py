@@ -7,6 +7,7 @@ was told about and the editor can simply decide again.
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -45,8 +46,10 @@ def apply_for_membership(
     website: str | None = None,
     cluster: str | None = None,
     message: str = "",
+    language: str = "de",
 ) -> MembershipApplication:
-    """Record an organisation's application; it waits for an editor's decision."""
+    """Record an organisation's application; it waits for an editor's decision. `language` is
+    the one the applicant wrote in, for the mail that tells the decision."""
     application = MembershipApplication(
         organisation=organisation.strip(),
         website=(website or "").strip() or None,
@@ -54,6 +57,7 @@ def apply_for_membership(
         contact_name=contact_name.strip(),
         contact_email=accounts.normalise_email(contact_email),
         message=(message or "").strip(),
+        language=language,
         status="pending",
     )
     session.add(application)
@@ -138,11 +142,12 @@ def accept_application(
     application.decided_by = editor
     application.decided_at = utcnow()
     session.flush()
-    return invitation_mail(user, partner, application.contact_name)
+    with force_locale(application.language):
+        return invitation_mail(user, partner, application.contact_name)
 
 
 def invitation_mail(user: User, partner: Partner, contact_name: str) -> Mail:
-    """The mail with the one-time link to set a first password."""
+    """The mail with the one-time link to set a first password, in the current language."""
     link = external_url("auth.set_password", token=accounts.set_password_token(user))
     body = _(
         "Guten Tag %(name)s,\n\n"
@@ -177,6 +182,11 @@ def decline_application(
     application.decided_by = editor
     application.decided_at = utcnow()
     session.flush()
+    with force_locale(application.language):
+        return _decline_mail(application, reason)
+
+
+def _decline_mail(application: MembershipApplication, reason: str) -> Mail:
     body = _(
         "Guten Tag %(name)s,\n\n"
         "vielen Dank für das Interesse von %(organisation)s an der Zukunftsallianz "

@@ -312,6 +312,8 @@ class MembershipApplication(db.Model):
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str] = mapped_column(String(200))
     message: Mapped[str] = mapped_column(Text, default="")
+    # The language the applicant used on the form: the decision's mail is written in it.
+    language: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
     status: Mapped[str] = mapped_column(String(20), default="pending")
     reason: Mapped[str | None] = mapped_column(Text)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))

@@ -321,3 +321,36 @@ def test_unknown_application_answers_404(editor: FlaskClient) -> None:
     assert editor.get("/moderation/applications").status_code == 200
     response = post(editor, "/moderation/applications/999/decline", {"decline-999-reason": "x"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("applied_in", "editor_reads", "subject"),
+    [
+        ("en", "de", "Your application to the Zukunftsallianz MINT-Region Heilbronn"),
+        ("de", "en", "Ihr Antrag bei der Zukunftsallianz MINT-Region Heilbronn"),
+    ],
+)
+def test_the_decision_mail_speaks_the_language_the_applicant_used(
+    app: Flask,
+    visitor: FlaskClient,
+    editor: FlaskClient,
+    sent: list[Mail],
+    applied_in: str,
+    editor_reads: str,
+    subject: str,
+) -> None:
+    visitor.get(f"/join?lang={applied_in}")
+    assert post(visitor, "/join", VALID).status_code == 302
+    with app.app_context():
+        application = db.session.execute(select(MembershipApplication)).scalars().all()[-1]
+        assert application.language == applied_in
+        application_id = application.id
+    editor.get(f"/moderation/applications?lang={editor_reads}")
+    response = post(
+        editor,
+        f"/moderation/applications/{application_id}/decline",
+        {f"decline-{application_id}-reason": "Außerhalb der Region."},
+    )
+    assert response.status_code == 302
+    [mail] = sent
+    assert mail.subject == subject

@@ -176,6 +176,7 @@ def join() -> ResponseReturnValue:
         contact_name=form.contact_name.data,
         contact_email=form.contact_email.data,
         message=form.message.data,
+        language=str(get_locale()),
     )
     db.session.commit()
     flash(_("Vielen Dank! Ihr Antrag ist bei der Redaktion eingegangen."), "info")
