@@ -61,6 +61,14 @@ def _counts(app: Flask) -> dict[str, int]:
         }
 
 
+def _row(app: Flask, slug: str) -> dict[str, Any]:
+    """Every column of one offer, for comparing before and after."""
+    with app.app_context():
+        return dict(
+            db.session.execute(select(Offer.__table__).where(Offer.slug == slug)).one()._mapping
+        )
+
+
 def _csrf_token(client: FlaskClient) -> str:
     page = client.get("/partner/offers/new").get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
@@ -125,17 +133,15 @@ def test_any_edit_of_a_live_offer_waits_as_one_revision_or_changes_nothing(
         ).first()
     assert live is not None, "the demo partner needs a published offer"
     form = {**offer_form(**changed), "csrf_token": _csrf_token(partner)}
-    before = _counts(app)
+    before, row_before = _counts(app), _row(app, live.slug)
     response = partner.post(f"/partner/offers/{live.slug}/edit", data=form)
-    after = _counts(app)
+    after, row_after = _counts(app), _row(app, live.slug)
     event(f"status {response.status_code}")
 
     assert response.status_code in (302, 400), response.get_data(as_text=True)[:2000]
-    with app.app_context():
-        title = db.session.execute(select(Offer.title).where(Offer.slug == live.slug)).scalar()
-    assert title == live.title, "a live offer changes only when an editor approves"
+    assert row_after["title"] == live.title, "a live offer changes only when an editor approves"
     if response.status_code == 400:
-        assert after == before
+        assert (after, row_after) == (before, row_before)
         return
     assert after["Offer"] == before["Offer"]
     with app.app_context():
@@ -146,6 +152,35 @@ def test_any_edit_of_a_live_offer_waits_as_one_revision_or_changes_nothing(
             .where(Offer.slug == live.slug, OfferRevision.status.in_(("draft", "submitted")))
         ).scalar_one()
     assert waiting == 1, "the edit waits as the offer's one open revision"
+
+
+@pytest.fixture
+def draft_slug(app: Flask, partner: FlaskClient) -> str:
+    """A draft of the demo partner's, saved through the form."""
+    form = {**offer_form(), "csrf_token": _csrf_token(partner)}
+    response = partner.post("/partner/offers/new", data=form)
+    assert response.status_code == 302
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+@FUZZ
+@given(changed=changes)
+def test_any_edit_of_a_draft_is_saved_or_changes_nothing(
+    app: Flask, partner: FlaskClient, draft_slug: str, changed: dict[str, Any]
+) -> None:
+    form = {**offer_form(**changed), "action": "save", "csrf_token": _csrf_token(partner)}
+    before, row_before = _counts(app), _row(app, draft_slug)
+    response = partner.post(f"/partner/offers/{draft_slug}/edit", data=form)
+    after, row_after = _counts(app), _row(app, draft_slug)
+    event(f"status {response.status_code}")
+
+    assert response.status_code in (302, 400), response.get_data(as_text=True)[:2000]
+    if response.status_code == 400:
+        assert (after, row_after) == (before, row_before)
+        return
+    assert after["Offer"] == before["Offer"] and row_after["status"] == "draft"
+    title = form["title"][0] if isinstance(form["title"], list) else form["title"]
+    assert row_after["title"] == title.strip()
 
 
 def test_control_characters_in_a_text_are_refused_next_to_the_field(
