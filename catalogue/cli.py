@@ -69,6 +69,11 @@ def index_check() -> None:
     click.echo(f"missing from index: {len(drift.missing)}")
     click.echo(f"not published but indexed: {len(drift.extra)}")
     click.echo(f"pending change-log rows: {drift.pending}")
+    if drift.ahead:
+        click.echo(
+            f"the index has applied {drift.ahead} change-log numbers the database does not have "
+            "(restored from a backup?): run `flask --app wsgi index rebuild`"
+        )
     click.echo(f"drift: {drift.total}")
     if drift.total:
         raise SystemExit(1)

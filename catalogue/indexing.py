@@ -313,10 +313,14 @@ class Drift:
     missing: set[int]  # published in the database, absent from the index
     extra: set[int]  # in the index, not published in the database
     pending: int  # change-log rows not yet applied
+    # Sequence numbers the index has applied that the change log does not have: the database
+    # was restored from a backup (or replaced). The index would skip the next changes until
+    # `index rebuild`.
+    ahead: int = 0
 
     @property
     def total(self) -> int:
-        return len(self.missing) + len(self.extra)
+        return len(self.missing) + len(self.extra) + self.ahead
 
 
 def check_index(session: Session | None = None) -> Drift:
@@ -325,10 +329,21 @@ def check_index(session: Session | None = None) -> Drift:
     index = get_index()
     published = set(session.execute(select(Offer.id).where(Offer.status == "published")).scalars())
     indexed = index.doc_ids()
+    applied = index.applied_seq()
     pending = session.execute(
-        select(func.count()).select_from(IndexChange).where(IndexChange.seq > index.applied_seq())
+        select(func.count()).select_from(IndexChange).where(IndexChange.seq > applied)
     ).scalar_one()
-    return Drift(missing=published - indexed, extra=indexed - published, pending=pending)
+    newest = _newest_seq(session)
+    return Drift(
+        missing=published - indexed,
+        extra=indexed - published,
+        pending=pending,
+        ahead=max(0, applied - newest),
+    )
+
+
+def _newest_seq(session: Session) -> int:
+    return session.execute(select(func.coalesce(func.max(IndexChange.seq), 0))).scalar_one()
 
 
 def index_status() -> dict[str, Any]:
@@ -339,10 +354,12 @@ def index_status() -> dict[str, Any]:
         generation = index.generation()
     except IndexMissing:
         return {"status": "missing"}
-    newest = db.session.execute(select(func.coalesce(func.max(IndexChange.seq), 0))).scalar_one()
+    newest = _newest_seq(db.session)
     return {
-        "status": "ok",
+        # "ahead": the index has applied changes the database does not know (restored from a
+        # backup): it needs `index rebuild`.
+        "status": "ok" if newest >= applied else "ahead",
         "generation": generation,
         "applied_seq": applied,
-        "lag": newest - applied,
+        "lag": max(0, newest - applied),
     }
