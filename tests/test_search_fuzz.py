@@ -39,20 +39,25 @@ values = st.one_of(
 )
 names = st.sampled_from(SEARCH_PARAMS) | st.sampled_from(("lang", "stage[]", "Q", "")) | any_text
 query_strings = st.lists(st.tuples(names, values), max_size=8)
+# What browsers send, and what they should not.
+accept_languages = st.sampled_from(["de-DE,de;q=0.9", "en-GB,en;q=0.8", "fr", "*", ""]) | st.text(
+    st.characters(min_codepoint=32, max_codepoint=126), max_size=40
+)
 
 FUZZ = settings(max_examples=80, deadline=None, derandomize=True, database=None)
 
 
 @FUZZ
-@given(pairs=query_strings)
-@example(pairs=[("q", "\x00"), ("partner", "\x00"), ("lang", "\x00")])
-@example(pairs=[("from", "0001-01-01"), ("to", "9999-12-31"), ("page", "10000")])
+@given(pairs=query_strings, language=accept_languages)
+@example(pairs=[("q", "\x00"), ("partner", "\x00"), ("lang", "\x00")], language="de;q=nan")
+@example(pairs=[("from", "0001-01-01"), ("to", "9999-12-31"), ("page", "10000")], language="")
 def test_any_search_parameters_answer_200_or_400_naming_the_parameter(
-    seeded_app: Flask, pairs: list[tuple[str, str]]
+    seeded_app: Flask, pairs: list[tuple[str, str]], language: str
 ) -> None:
     client = seeded_app.test_client()  # a new one each time: no language cookie carried over
-    api = client.get("/api/v1/offers", query_string=pairs)
-    page = client.get("/offers", query_string=pairs)
+    headers = {"Accept-Language": language}
+    api = client.get("/api/v1/offers", query_string=pairs, headers=headers)
+    page = client.get("/offers", query_string=pairs, headers=headers)
 
     event(f"status {api.status_code}")
     assert api.status_code in (200, 400), api.get_data(as_text=True)[:500]
