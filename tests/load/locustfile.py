@@ -20,7 +20,7 @@ import random
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from locust import HttpUser, between, events, task
 from locust.argument_parser import LocustArgumentParser
@@ -229,10 +229,12 @@ class _SignedIn(HttpUser):
         ) as response:
             expect(response, 302)
 
-    def post_form(self, page: tuple[str, str], target: tuple[str, str], data: dict) -> Any:
-        """Open a form page and post `data` with its CSRF token; the answer should redirect.
-
-        `page` and `target` are (URL, route name) pairs."""
+    def post_form(
+        self, page: tuple[str, str], target: tuple[str, str], data: dict, redirect_to: str
+    ) -> Any:
+        """Open a form page and post `data` with its CSRF token; the answer should redirect to a
+        path that `redirect_to` (a regular expression) matches: a refused form answers 400, a
+        refused action redirects elsewhere. `page` and `target` are (URL, route name) pairs."""
         token = form_token(self.client.get(page[0], name=page[1]).text)
         with self.client.post(
             target[0],
@@ -241,7 +243,11 @@ class _SignedIn(HttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            expect(response, 302)
+            location = urlsplit(response.headers.get("Location", "")).path
+            if response.status_code == 302 and not re.fullmatch(redirect_to, location):
+                response.failure(f"redirected to {location}, expected {redirect_to}")
+            else:
+                expect(response, 302)
             return response
 
 
@@ -310,7 +316,8 @@ class Partner(_SignedIn):
     def new_draft(self) -> None:
         number = next(_DRAFT_NUMBERS)
         new = ("/partner/offers/new", "/partner/offers/new")
-        response = self.post_form(new, new, {**offer_form(number, self.rng), "action": "save"})
+        form = {**offer_form(number, self.rng), "action": "save"}
+        response = self.post_form(new, new, form, r"/partner/offers/[a-z0-9-]+")
         location = response.headers.get("Location", "")
         if location:
             self.client.get(location, name="/partner/offers/<slug>")
@@ -324,7 +331,8 @@ class Partner(_SignedIn):
         # Every other edit submits the draft for review; the editor below approves it.
         action = self.rng.choice(("save", "submit"))
         edit = (f"/partner/offers/{slug}/edit", "/partner/offers/<slug>/edit")
-        self.post_form(edit, edit, {**offer_form(next(_DRAFT_NUMBERS), self.rng), "action": action})
+        form = {**offer_form(next(_DRAFT_NUMBERS), self.rng), "action": action}
+        self.post_form(edit, edit, form, f"/partner/offers/{slug}")
         if action == "submit":
             self.drafts.pop()
 
@@ -347,4 +355,5 @@ class Editor(_SignedIn):
             (f"/moderation/offers/{slug}", "/moderation/offers/<slug>"),
             (f"/moderation/offers/{slug}/approve", "/moderation/offers/<slug>/approve"),
             {},
+            "/moderation/",  # back to the queue; to the review page if approving failed
         )

@@ -278,10 +278,22 @@ def print_failures(failures_csv: Path) -> None:
 
 
 def server_warnings(server_log: Path) -> list[str]:
-    """gunicorn's and the application's warnings and errors (worker timeouts, tracebacks)."""
-    noisy = ("[WARNING]", "[ERROR]", "[CRITICAL]", "Traceback", "WORKER TIMEOUT")
+    """gunicorn's and the application's warnings and errors, each traceback in full."""
+    # gunicorn's own levels, and Flask's "[time] ERROR in module: …" lines.
+    noisy = ("[WARNING]", "[ERROR]", "[CRITICAL]", "WARNING in ", "ERROR in ", "CRITICAL in ")
+    found: list[str] = []
+    in_traceback = False
     with server_log.open(encoding="utf-8", errors="replace") as log:
-        return [line.rstrip() for line in log if any(word in line for word in noisy)]
+        for line in log:
+            # A traceback runs until the next log or access-log line.
+            if in_traceback and not line.startswith(("[", HOST)):
+                found[-1] += "\n" + line.rstrip()
+                continue
+            in_traceback = line.startswith("Traceback")
+            is_access_line = line.startswith(HOST)
+            if in_traceback or (not is_access_line and any(word in line for word in noisy)):
+                found.append(line.rstrip())
+    return found
 
 
 def print_log_tail(log: Path, lines: int = 40) -> None:
@@ -410,14 +422,12 @@ def load_run(args: argparse.Namespace, tmp: Path, database_url: str) -> int:
     )
     for what, count in errors.most_common():
         print(f"  {count}× {what}")
-    for line in warnings[:20]:
-        print(f"  {line}")
+    for warning in warnings[:20]:
+        print(f"  {warning}")
     index_report, is_index_in_step = check_index(env)
     print(index_report)
 
     if failures or errors or not requests or locust.returncode or not is_index_in_step:
-        if errors or warnings:
-            print_log_tail(server_log)
         if locust.returncode:
             print_log_tail(locust_log)
         print("\nload run FAILED: every request must succeed and the index must converge")
