@@ -83,7 +83,7 @@ def remove_generation(path: Path) -> None:
 
 
 def read_state(generation_dir: Path) -> dict[str, Any]:
-    """Return the generation's state (`applied_seq`, `schema_version`)."""
+    """Return the generation's state (`applied_seq`, `schema_version`, `build_id`)."""
     with open(generation_dir / STATE_FILE, encoding="utf-8") as file:
         state = json.load(file)
     if not isinstance(state, dict):
@@ -91,11 +91,24 @@ def read_state(generation_dir: Path) -> dict[str, Any]:
     return state
 
 
-def write_state(generation_dir: Path, *, applied_seq: int, schema_version: int) -> None:
-    """Write the generation's state atomically (temporary file + os.replace)."""
+def new_build_id() -> str:
+    """A name for one build of a generation, different from every other build's."""
+    return uuid.uuid4().hex
+
+
+def write_state(
+    generation_dir: Path, *, applied_seq: int, schema_version: int, build_id: str | None
+) -> None:
+    """Write the generation's state atomically (temporary file + os.replace).
+
+    `build_id` tells this build from another of the same name: when the whole index directory
+    was removed and built again, `gen-1` is a different index than the `gen-1` a process has
+    open (None for states written before build ids existed).
+    """
+    state = {"applied_seq": applied_seq, "schema_version": schema_version, "build_id": build_id}
     temporary = generation_dir / f".{STATE_FILE}-{uuid.uuid4().hex}"
     with open(temporary, "w", encoding="utf-8") as file:
-        json.dump({"applied_seq": applied_seq, "schema_version": schema_version}, file)
+        json.dump(state, file)
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, generation_dir / STATE_FILE)
@@ -115,7 +128,12 @@ def raise_applied_seq(generation_dir: Path, seq: int, *, timeout: float) -> bool
         state = read_state(generation_dir)
         if seq <= state["applied_seq"]:
             return False
-        write_state(generation_dir, applied_seq=seq, schema_version=state["schema_version"])
+        write_state(
+            generation_dir,
+            applied_seq=seq,
+            schema_version=state["schema_version"],
+            build_id=state.get("build_id"),
+        )
         return True
     finally:
         lock.release()

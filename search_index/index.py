@@ -24,8 +24,9 @@ from search_index.writing import apply_changes, build_generation, open_index
 class _OpenGeneration:
     """An open generation: its index, a searcher, and the searcher's cached doc sets."""
 
-    def __init__(self, name: str, ix: FileIndex) -> None:
+    def __init__(self, name: str, build_id: str | None, ix: FileIndex) -> None:
         self.name = name
+        self.build_id = build_id
         self.docsets = DocSets(ix.searcher())
 
     @property
@@ -206,13 +207,21 @@ class SearchIndex:
 
     def _refreshed(self) -> _OpenGeneration:
         """Return the current generation, opened and up to date (caller holds the lock)."""
-        name = generations.current_name(self.path)
-        if self._open is not None and self._open.name == name:
+        generation_dir, state = self._current()
+        # The same name is not enough: after the index directory was removed and built again,
+        # the open `gen-1` is another index than the current `gen-1`, and its searcher would go
+        # on answering from the removed files.
+        build_id = state.get("build_id")
+        if self._open is not None and (self._open.name, self._open.build_id) == (
+            generation_dir.name,
+            build_id,
+        ):
             self._open.refresh()
             return self._open
-        generation_dir = self._current_dir()
         try:
-            opened = _OpenGeneration(generation_dir.name, open_index(generation_dir, self._schema))
+            opened = _OpenGeneration(
+                generation_dir.name, build_id, open_index(generation_dir, self._schema)
+            )
         except Exception as exc:
             raise IndexMissing(f"cannot open the index in {generation_dir}") from exc
         if self._open is not None:
@@ -221,13 +230,18 @@ class SearchIndex:
         return opened
 
     def _current_dir(self) -> Path:
+        return self._current()[0]
+
+    def _current(self) -> tuple[Path, dict[str, Any]]:
+        """The current generation's directory and state; raises IndexMissing."""
         name = generations.current_name(self.path)
         if name is None:
             raise IndexMissing(f"no search index in {self.path}")
         generation_dir = self.path / name
-        if self._state(generation_dir).get("schema_version") != SCHEMA_VERSION:
+        state = self._state(generation_dir)
+        if state.get("schema_version") != SCHEMA_VERSION:
             raise IndexMissing(f"the index in {generation_dir} was built with another schema")
-        return generation_dir
+        return generation_dir, state
 
     @staticmethod
     def _state(generation_dir: Path) -> dict[str, Any]:

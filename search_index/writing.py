@@ -158,7 +158,10 @@ def build_generation(
         ix = index.create_in(str(generation_dir), schema)
         count = _add_all(ix, documents)
         generations.write_state(
-            generation_dir, applied_seq=through_seq, schema_version=SCHEMA_VERSION
+            generation_dir,
+            applied_seq=through_seq,
+            schema_version=SCHEMA_VERSION,
+            build_id=generations.new_build_id(),
         )
     except BaseException:
         generations.remove_generation(generation_dir)

@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -146,6 +147,26 @@ def test_rebuild_swaps_while_an_open_index_keeps_answering(
     assert index.doc_ids() == {offer.id for offer in fresh}
     assert index.generation() != old_generation
     other_process.close()
+
+
+def test_an_index_directory_removed_and_built_again_is_read_anew(
+    index_path: Path,
+    index: SearchIndex,
+    offers: tuple[OfferDocument, ...],
+    make_offer: MakeOffer,
+    found: Callable[..., set[int]],
+) -> None:
+    assert found(text="Roboter") == {1}  # this process has the generation open
+    name = os.readlink(index_path / "current")
+    shutil.rmtree(index_path)
+    other_process = SearchIndex(index_path)
+    fresh = [*offers[1:], make_offer(99, "Lötkurs", "Löten für Einsteiger")]
+    other_process.rebuild(fresh, through_seq=42)
+    other_process.close()
+    # The same name, another index: the open searcher must not answer from the removed files.
+    assert os.readlink(index_path / "current") == name
+    assert found(text="Roboter") == set()
+    assert found(text="Lötkurs") == {99}
 
 
 def test_rebuild_keeps_the_previous_generation_and_removes_older_ones(
