@@ -7,7 +7,9 @@ catalogue (SQLite file or PostgreSQL database, and its index on disk) and speaks
 
 from __future__ import annotations
 
+import json
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -21,6 +23,7 @@ from urllib.parse import urlencode
 import pytest
 from conftest import Catalogue, app_on, copy_catalogue
 from gunicorn_server import (
+    CLI_TIMEOUT,
     PROJECT_ROOT,
     HttpClient,
     Reply,
@@ -29,6 +32,7 @@ from gunicorn_server import (
     flask_cli,
     gunicorn,
 )
+from index_crash_harness import KILL_POINTS
 from sqlalchemy import create_engine, insert, select, update
 from test_partner import offer_form
 
@@ -307,3 +311,133 @@ def test_a_busy_index_lock_delays_indexing_but_fails_no_request(
             time.sleep(0.5)
         assert drift(catalogue).pending == 0
     assert "Traceback" not in server.log(), server.log()
+
+
+# -- 3. index writers killed in the middle of a commit ---------------------------------------------
+
+
+def test_an_index_writer_killed_in_its_commit_leaves_a_readable_index_that_sync_repairs(
+    catalogue: Catalogue, env: dict[str, str]
+) -> None:
+    """Ten kill points in `index sync` and `index rebuild` (tests/index_crash_harness.py): after
+    each, the index answers searches as the crash left it, and a sync leaves no drift."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.index_crash_harness"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rounds = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rounds) == len(KILL_POINTS) == 10, result.stdout
+    for outcome in rounds:
+        assert outcome["outcome"] == "killed", outcome
+        assert "error" not in outcome, outcome
+        assert outcome["roboter"] > 0 and outcome["all"] > 0, outcome
+        assert (outcome["drift"], outcome["pending"]) == (0, 0), outcome
+    # The command line agrees, in processes of its own.
+    flask_cli(env, "index", "sync")
+    assert "drift: 0" in flask_cli(env, "index", "check").stdout
+
+
+# -- 4. the index directory gone, and rebuilt while searches run -----------------------------------
+
+ROBOTER = "/api/v1/offers?q=Roboter&per_page=5"
+
+
+@pytest.fixture(scope="module")
+def shared(catalogue_template: Catalogue, tmp_path_factory: pytest.TempPathFactory):
+    """One server for the tests that leave the catalogue as they found it."""
+    directory = tmp_path_factory.mktemp("shared")
+    own = copy_catalogue(catalogue_template, directory)
+    env = catalogue_env(own.url, own.index_dir)
+    with gunicorn(env, directory / "gunicorn.log", workers=WORKERS) as running:
+        yield own, env, running
+    own.drop()
+    assert "Traceback" not in running.log(), running.log()
+
+
+def _roboter_total(client: HttpClient) -> int:
+    reply = client.get(ROBOTER)
+    assert reply.status == 200, (reply.status, reply.body[:300])
+    body = reply.json()
+    assert body["results"], body
+    return body["total"]
+
+
+def test_without_an_index_pages_answer_with_a_notice_until_a_rebuild_restores_search(
+    shared: tuple[Catalogue, dict[str, str], Server],
+) -> None:
+    catalogue, env, server = shared
+    editor = server.client().log_in(EDITOR, DEMO_PASSWORD)
+    token = editor.csrf_token("/moderation/")
+    for _ in range(2 * WORKERS):  # every worker has its searcher open
+        total = _roboter_total(server.client())
+
+    shutil.rmtree(catalogue.index_dir)
+    # Writing goes on; the change reaches the index with the rebuild.
+    reply = editor.post(f"/moderation/offers/{SALT}/approve", {"csrf_token": token})
+    assert (reply.status, reply.location) == (302, "/moderation/")
+    for _ in range(WORKERS):  # fresh connections: more than one worker answers
+        client = server.client()
+        home = client.get("/")
+        assert home.status == 200
+        assert "Die Suche wird gerade neu aufgebaut" in home.body
+        page = client.get("/offers?" + urlencode({"q": "Roboter"}))
+        assert page.status == 200
+        assert "Die Suche wird gerade neu aufgebaut" in page.body
+        api = client.get(ROBOTER)
+        assert api.status == 503
+        assert api.json()["error"]["code"] == "index_unavailable"
+        health = client.get("/healthz").json()
+        assert (health["status"], health["index"]["status"]) == ("degraded", "missing")
+
+    flask_cli(env, "index", "rebuild")
+    for _ in range(3 * WORKERS):
+        client = server.client()
+        assert _roboter_total(client) == total
+        assert SALT in found_slugs(client, SALT_QUERY)
+        assert client.get("/healthz").json()["index"]["status"] == "ok"
+    assert "drift: 0" in flask_cli(env, "index", "check").stdout
+
+
+# Safety bound of the searches sent during rebuilds.
+MAX_SEARCHES = 2000
+
+
+def _search_until(stop: threading.Event, server: Server, totals: list[int | str]) -> None:
+    client = server.client()
+    while not stop.is_set() and len(totals) < MAX_SEARCHES:
+        reply = client.get(ROBOTER)
+        if reply.status != 200:
+            totals.append(f"{reply.status}: {reply.body[:200]}")
+        elif not reply.json()["results"]:
+            totals.append("no results")
+        else:
+            totals.append(reply.json()["total"])
+
+
+def test_searches_during_index_rebuilds_never_fail_or_come_back_empty(
+    shared: tuple[Catalogue, dict[str, str], Server],
+) -> None:
+    _catalogue, env, server = shared
+    total = _roboter_total(server.client())
+    generation = server.client().get("/healthz").json()["index"]["generation"]
+    stop = threading.Event()
+    seen: list[list[int | str]] = [[], []]
+    with ThreadPoolExecutor(len(seen)) as pool:
+        searches = [pool.submit(_search_until, stop, server, totals) for totals in seen]
+        try:
+            for _ in range(2):
+                flask_cli(env, "index", "rebuild")
+        finally:
+            stop.set()
+        for task in searches:
+            task.result(timeout=60)
+    # The searches ran from before the first swap to after the second.
+    assert server.client().get("/healthz").json()["index"]["generation"] != generation
+    assert all(len(totals) > 0 for totals in seen)
+    assert {answer for totals in seen for answer in totals} == {total}
+    assert "drift: 0" in flask_cli(env, "index", "check").stdout
