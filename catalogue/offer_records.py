@@ -31,8 +31,9 @@ MULTI_FACETS = {
     "audiences": "audience",
 }
 # Control characters other than tab and line breaks are no text anyone means to write; PostgreSQL
-# refuses NUL in any text, and XML (feeds, sitemaps) refuses the others.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# refuses NUL in any text, and XML (feeds, sitemaps) refuses the others. Forms clean them out of
+# what people type; records from elsewhere (imports) are refused.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_CHARACTER_PROBLEM = "enthält Steuerzeichen, die in keinem Text vorkommen dürfen"
 _GERMAN_TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
@@ -79,7 +80,7 @@ def _text(
     if not isinstance(value, str):
         problems.append((name, "muss ein Text sein"))
         return None
-    if _CONTROL_CHARACTERS.search(value):
+    if CONTROL_CHARACTERS.search(value):
         problems.append((name, CONTROL_CHARACTER_PROBLEM))
         return None
     value = value.strip()
@@ -123,7 +124,7 @@ def _short_text(value: Any, name: str, problems: list, max_length: int) -> str |
     if not isinstance(value, str):
         problems.append((name, "muss ein Text sein"))
         return None
-    if _CONTROL_CHARACTERS.search(value):
+    if CONTROL_CHARACTERS.search(value):
         problems.append((name, CONTROL_CHARACTER_PROBLEM))
         return None
     if len(value) > max_length:

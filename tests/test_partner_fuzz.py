@@ -18,7 +18,6 @@ from test_partner import offer_form
 
 from catalogue.extensions import db
 from catalogue.models import Offer, OfferRevision, OfferTransition, Partner
-from catalogue.offer_records import CONTROL_CHARACTER_PROBLEM
 
 PARTNER = "partner@example.org"  # a user of experimenta
 # Every field of the form as a browser posts it (the three empty session rows included).
@@ -183,12 +182,9 @@ def test_any_edit_of_a_draft_is_saved_or_changes_nothing(
     assert row_after["title"] == title.strip()
 
 
-def test_control_characters_in_a_text_are_refused_next_to_the_field(
-    app: Flask, partner: FlaskClient
-) -> None:
-    before = _counts(app)
-    form = {**offer_form(title="Roboter\x00bauen"), "csrf_token": _csrf_token(partner)}
+def test_control_characters_typed_in_a_text_become_spaces(app: Flask, partner: FlaskClient) -> None:
+    # Found by fuzzing: a NUL in the title answered 500 on PostgreSQL. Word's line break is \x0b.
+    form = {**offer_form(title="Roboter\x0bbauen\x00"), "csrf_token": _csrf_token(partner)}
     response = partner.post("/partner/offers/new", data=form)
-    assert response.status_code == 400
-    assert CONTROL_CHARACTER_PROBLEM in response.get_data(as_text=True)
-    assert _counts(app) == before
+    assert response.status_code == 302
+    assert _row(app, response.headers["Location"].rsplit("/", 1)[-1])["title"] == "Roboter bauen"

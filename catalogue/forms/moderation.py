@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from catalogue.offer_records import CONTROL_CHARACTERS
 from catalogue.vocabulary import current_vocabulary
 
 REASON_MAX = 2000
@@ -20,7 +21,9 @@ WEB_ADDRESS_PATTERN = r"^https?://[^\s/]+\.[^\s]+$"
 
 
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Typed text without surrounding space; a control character (Word's line break is one, NUL
+    would break PostgreSQL) becomes a space."""
+    return CONTROL_CHARACTERS.sub(" ", value).strip() if isinstance(value, str) else value
 
 
 class OneOfTheChoices:

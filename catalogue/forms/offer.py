@@ -49,7 +49,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from catalogue.offer_records import SUMMARY_MAX, TITLE_MAX
+from catalogue.offer_records import CONTROL_CHARACTERS, SUMMARY_MAX, TITLE_MAX
 from catalogue.schedules import MAX_OCCURRENCES, parse_rrule
 from catalogue.seeding import read_json
 from catalogue.timeutil import BERLIN
@@ -71,7 +71,9 @@ _SESSION_PROBLEM = re.compile(r"^schedule\.sessions\[(\d+)\]\.(start|end)$")
 
 
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Typed text without surrounding space; a control character (Word's line break is one, NUL
+    would break PostgreSQL) becomes a space."""
+    return CONTROL_CHARACTERS.sub(" ", value).strip() if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):
