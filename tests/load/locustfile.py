@@ -338,7 +338,10 @@ class Partner(_SignedIn):
 
 
 class Editor(_SignedIn):
-    """The alliance's editor: reads the moderation queue and approves the oldest submission."""
+    """The alliance's editor: reads the moderation queue and approves the oldest submission.
+
+    One only: a second editor would race for the same oldest submission, find it approved
+    already and be sent back to the review page, which this file counts as a failure."""
 
     fixed_count = 1
     email = EDITOR_EMAIL
