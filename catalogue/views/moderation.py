@@ -66,8 +66,14 @@ def _today() -> dt.date:
     return utcnow().replace(tzinfo=dt.UTC).astimezone(BERLIN).date()
 
 
-def _offer_or_404(slug: str) -> Offer:
-    offer = db.session.execute(select(Offer).where(Offer.slug == slug)).scalar_one_or_none()
+def _offer_or_404(slug: str, *, for_decision: bool = False) -> Offer:
+    query = select(Offer).where(Offer.slug == slug)
+    if for_decision:
+        # Two editors deciding at once: the second waits for the first's commit and then sees
+        # its decision, instead of both reading "submitted" and both being told they decided
+        # (PostgreSQL; on SQLite a write request holds the write lock, catalogue.database).
+        query = query.with_for_update()
+    offer = db.session.execute(query).scalar_one_or_none()
     if offer is None:
         abort(404)
     return offer
@@ -326,7 +332,7 @@ def review(slug: str) -> str:
 @bp.post("/offers/<slug>/approve")
 def approve(slug: str) -> ResponseReturnValue:
     """Publish the submission (or make the edit the public text) and back to the queue."""
-    offer = _offer_or_404(slug)
+    offer = _offer_or_404(slug, for_decision=True)
     if not ApproveForm().validate_on_submit():
         abort(400)
     try:
@@ -348,7 +354,7 @@ def approve(slug: str) -> ResponseReturnValue:
 @bp.post("/offers/<slug>/reject")
 def reject(slug: str) -> ResponseReturnValue:
     """Send the submission back with a reason the partner reads; a live offer stays live."""
-    offer = _offer_or_404(slug)
+    offer = _offer_or_404(slug, for_decision=True)
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_review(offer, form), 400
