@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalogue import workflow
@@ -62,6 +62,17 @@ def latest_revision(offer: Offer) -> OfferRevision | None:
         .scalars()
         .first()
     )
+
+
+def latest_revisions(session: Session, offer_ids: list[int]) -> dict[int, OfferRevision]:
+    """The latest revision of each of these offers that has one, in one query (for lists)."""
+    newest = (
+        select(func.max(OfferRevision.id))
+        .where(OfferRevision.offer_id.in_(offer_ids))
+        .group_by(OfferRevision.offer_id)
+    )
+    revisions = session.execute(select(OfferRevision).where(OfferRevision.id.in_(newest)))
+    return {revision.offer_id: revision for revision in revisions.scalars()}
 
 
 def open_revision(offer: Offer) -> OfferRevision | None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.datastructures import MultiDict
 
 from catalogue import accounts, indexing, offers
@@ -1191,3 +1191,37 @@ def test_script_and_html_in_every_text_field_stay_text_everywhere(
     assert "<mark>" in highlight
     assert "<script" not in highlight and "<img" not in highlight
     assert executable_markup(highlight) == []
+
+
+def test_the_list_reads_its_offers_in_the_same_few_queries_however_many_there_are(
+    app: Flask, partner: FlaskClient
+) -> None:
+    """A member with hundreds of offers: the list must not ask the database once per offer."""
+
+    def queries_for_the_list() -> int:
+        statements: list[str] = []
+
+        def count(*_args: Any) -> None:
+            statements.append("")
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert partner.get("/partner/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    before = queries_for_the_list()
+    # A request context: a submitted record carries the offer's public URL.
+    with app.test_request_context():
+        own = db.session.execute(
+            select(Offer).join(Offer.partner).where(Partner.slug == "experimenta").limit(12)
+        ).scalars()
+        author = accounts.find_user(db.session, "partner@example.org")
+        for offer in list(own):
+            copy = offers.duplicate_offer(db.session, offer, author)
+            offers.submit_offer(db.session, copy, author)
+        db.session.commit()
+    assert queries_for_the_list() == before

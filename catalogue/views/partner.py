@@ -8,6 +8,7 @@ own and the status moves only through `offers`; neither is ever read from the re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from catalogue import offers, workflow
 from catalogue.access import editable_offer_or_404, role_required
@@ -132,8 +134,10 @@ def _preview_of(record: dict[str, Any], partner: Partner) -> OfferPreview | None
     )
 
 
-def _shown_revision(offer: Offer) -> OfferRevision | None:
-    revision = offers.latest_revision(offer)
+def _shown_revision(
+    offer: Offer, latest: Mapping[int, OfferRevision] | None
+) -> OfferRevision | None:
+    revision = offers.latest_revision(offer) if latest is None else latest.get(offer.id)
     return revision if revision is not None and revision.status in SHOWN_REVISION_STATUSES else None
 
 
@@ -157,9 +161,11 @@ def _can_submit(offer: Offer, revision: OfferRevision | None) -> bool:
     return "submitted" in workflow.allowed_targets(offer, current_user)
 
 
-def _offer_state(offer: Offer) -> dict[str, Any]:
-    """What the list and the preview say about an offer's review and what can be done with it."""
-    revision = _shown_revision(offer)
+def _offer_state(offer: Offer, latest: Mapping[int, OfferRevision] | None = None) -> dict[str, Any]:
+    """What the list and the preview say about an offer's review and what can be done with it.
+
+    `latest`: the latest revision of each offer, when a list has read them all at once."""
+    revision = _shown_revision(offer, latest)
     return {
         "offer": offer,
         "revision": revision,
@@ -204,12 +210,21 @@ def _saved_message(submitted: bool, offer: Offer) -> str:
 @role_required("partner")
 def index() -> str:
     """The partner's offers with their review status and what can be done with each."""
-    rows = db.session.execute(
-        select(Offer)
-        .where(Offer.partner_id == current_user.partner_id)
-        .order_by(Offer.updated_at.desc(), Offer.id.desc())
-    ).scalars()
-    return render_template("partner/index.html", states=[_offer_state(offer) for offer in rows])
+    # Histories and revisions of all offers at once: a partner may have hundreds of offers.
+    rows = (
+        db.session.execute(
+            select(Offer)
+            .where(Offer.partner_id == current_user.partner_id)
+            .order_by(Offer.updated_at.desc(), Offer.id.desc())
+            .options(selectinload(Offer.transitions))
+        )
+        .scalars()
+        .all()
+    )
+    latest = offers.latest_revisions(db.session, [offer.id for offer in rows])
+    return render_template(
+        "partner/index.html", states=[_offer_state(offer, latest) for offer in rows]
+    )
 
 
 @bp.route("/offers/new", methods=["GET", "POST"])
