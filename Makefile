@@ -53,10 +53,15 @@ test: install
 bench: install
 	$(PYTHON) tests/benchmarks/run_benchmarks.py
 
-# 50 simulated visitors for 2 minutes against gunicorn on loopback; prints p50/p95/p99 per route.
-load: install
+# 50 simulated visitors for 2 minutes against gunicorn on loopback; prints p50/p95/p99 per route
+# and fails on any error (LOAD_ARGS="--users 10 --duration 20s" for a short try; --help lists all).
+LOAD_ARGS ?=
+$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet -e '.[dev,load]'
-	$(PYTHON) tests/load/run_load.py
+	touch $@
+
+load: install $(VENV)/.installed-load
+	$(PYTHON) tests/load/run_load.py $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
