@@ -41,8 +41,6 @@ def catalogue_env(url: str, index_dir: Path, **settings: str) -> dict[str, str]:
         CATALOGUE_SECRET_KEY="gunicorn-test-secret",
         CATALOGUE_RATELIMIT_STORAGE_URL="memory://",
         PYTHONUNBUFFERED="1",
-        # Loopback only, whatever proxy the machine is configured with.
-        NO_PROXY="*",
     )
     env.update({f"CATALOGUE_{name}": value for name, value in settings.items()})
     return env
