@@ -23,8 +23,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from conftest import Catalogue, app_on, copy_catalogue
-from gunicorn_server import (
+from sqlalchemy import create_engine, insert, select, update
+
+from catalogue import indexing
+from catalogue.extensions import db
+from catalogue.models import IndexChange, Offer, OfferTransition
+from catalogue.seeding import DEMO_PASSWORD
+from tests.conftest import Catalogue, app_on, copy_catalogue
+from tests.gunicorn_server import (
     CLI_TIMEOUT,
     PROJECT_ROOT,
     HttpClient,
@@ -34,14 +40,8 @@ from gunicorn_server import (
     flask_cli,
     gunicorn,
 )
-from index_crash_harness import KILL_POINTS
-from sqlalchemy import create_engine, insert, select, update
-from test_partner import offer_form
-
-from catalogue import indexing
-from catalogue.extensions import db
-from catalogue.models import IndexChange, Offer, OfferTransition
-from catalogue.seeding import DEMO_PASSWORD
+from tests.index_crash_harness import KILL_POINTS
+from tests.test_partner import offer_form
 
 PARTNER = "partner@example.org"  # a user of experimenta
 EDITOR = "redaktion@example.org"
