@@ -179,8 +179,14 @@ def test_any_edit_of_a_draft_is_saved_or_changes_nothing(
         assert (after, row_after) == (before, row_before)
         return
     assert after["Offer"] == before["Offer"] and row_after["status"] == "draft"
-    title = form["title"][0] if isinstance(form["title"], list) else form["title"]
-    assert row_after["title"] == CONTROL_CHARACTERS.sub(" ", title).strip()
+    posted = form.get("title")
+    if isinstance(posted, list):
+        posted = posted[0] if posted else None
+    # A field left out of the post keeps what the draft had (WTForms reads the form's data then).
+    expected = (
+        row_before["title"] if posted is None else CONTROL_CHARACTERS.sub(" ", posted).strip()
+    )
+    assert row_after["title"] == expected
 
 
 def test_control_characters_typed_in_a_text_become_spaces(app: Flask, partner: FlaskClient) -> None:
