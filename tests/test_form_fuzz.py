@@ -5,7 +5,6 @@ answered 500 before.)"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from test_cli import _line
-from test_join import VALID
 
 from catalogue.extensions import db
 from catalogue.models import MembershipApplication, Offer
 from catalogue.offer_records import CONTROL_CHARACTER_PROBLEM
+from tests.conftest import Auth
+from tests.test_cli import _line
+from tests.test_join import VALID
 
 EDITOR = "redaktion@example.org"
 
@@ -35,13 +35,6 @@ one_value = st.one_of(
 changes = st.dictionaries(
     st.sampled_from(("organisation", "contact_name", "message")), any_text, max_size=2
 ) | st.dictionaries(st.sampled_from(tuple(VALID)), one_value | st.lists(one_value, max_size=3))
-
-
-def _csrf_token(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
 
 
 def _count(app: Flask, model: type) -> int:
@@ -64,7 +57,7 @@ def test_any_join_form_records_one_application_or_nothing(
     app: Flask, changed: dict[str, Any]
 ) -> None:
     client = app.test_client()
-    form = {**VALID, **changed, "csrf_token": _csrf_token(client, "/join")}
+    form = {**VALID, **changed, "csrf_token": Auth(client).csrf_token("/join")}
     before = _count(app, MembershipApplication)
     response = client.post("/join", data=form)
     event(f"status {response.status_code}")
@@ -87,7 +80,7 @@ def test_control_characters_in_a_rejection_reason_become_spaces(
             select(Offer.slug).where(Offer.status == "submitted").order_by(Offer.slug)
         ).scalar()
     assert slug, "the demo data must hold a submitted offer"
-    token = _csrf_token(editor, f"/moderation/offers/{slug}")
+    token = Auth(editor).csrf_token(f"/moderation/offers/{slug}")
     reason = "Bitte die Termine ergänzen,\x00danke."
     response = editor.post(
         f"/moderation/offers/{slug}/reject", data={"reason": reason, "csrf_token": token}

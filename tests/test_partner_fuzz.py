@@ -1,10 +1,10 @@
 """Property tests of the partner's offer form: whatever a logged-in partner posts in whatever
-field, the answer is never a server error; a refused form changes nothing in the database, and
-an accepted one creates exactly one draft (or submission) of that partner and nothing else."""
+field, the answer is never a server error; a refused form changes nothing in the database. An
+accepted new offer is exactly one draft (or submission) of that partner, an accepted edit of a
+live offer waits as its one open revision, and an accepted edit of a draft changes that draft."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,11 +14,12 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from test_partner import offer_form
 
 from catalogue.extensions import db
 from catalogue.models import Offer, OfferRevision, OfferTransition, Partner
 from catalogue.offer_records import CONTROL_CHARACTERS
+from tests.conftest import Auth
+from tests.test_partner import offer_form
 
 PARTNER = "partner@example.org"  # a user of experimenta
 # Every field of the form as a browser posts it (the three empty session rows included).
@@ -61,19 +62,17 @@ def _counts(app: Flask) -> dict[str, int]:
         }
 
 
+def _posted(partner: FlaskClient, **changed: Any) -> dict[str, Any]:
+    """The complete offer form with these changes, and the session's CSRF token."""
+    return {**offer_form(**changed), "csrf_token": Auth(partner).csrf_token("/partner/offers/new")}
+
+
 def _row(app: Flask, slug: str) -> dict[str, Any]:
     """Every column of one offer, for comparing before and after."""
     with app.app_context():
         return dict(
             db.session.execute(select(Offer.__table__).where(Offer.slug == slug)).one()._mapping
         )
-
-
-def _csrf_token(client: FlaskClient) -> str:
-    page = client.get("/partner/offers/new").get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "no CSRF token on the offer form"
-    return match.group(1)
 
 
 # One catalogue for all examples of a test: each example compares the database before and after
@@ -99,7 +98,7 @@ def partner(app: Flask, log_in: Callable[[FlaskClient, str], FlaskClient]) -> Fl
 def test_any_offer_form_is_saved_as_one_draft_or_refused_without_a_trace(
     app: Flask, partner: FlaskClient, changed: dict[str, Any]
 ) -> None:
-    form = {**offer_form(**changed), "csrf_token": _csrf_token(partner)}
+    form = _posted(partner, **changed)
     before = _counts(app)
     response = partner.post("/partner/offers/new", data=form)
     after = _counts(app)
@@ -132,7 +131,7 @@ def test_any_edit_of_a_live_offer_waits_as_one_revision_or_changes_nothing(
             .order_by(Offer.slug)
         ).first()
     assert live is not None, "the demo partner needs a published offer"
-    form = {**offer_form(**changed), "csrf_token": _csrf_token(partner)}
+    form = _posted(partner, **changed)
     before, row_before = _counts(app), _row(app, live.slug)
     response = partner.post(f"/partner/offers/{live.slug}/edit", data=form)
     after, row_after = _counts(app), _row(app, live.slug)
@@ -157,7 +156,7 @@ def test_any_edit_of_a_live_offer_waits_as_one_revision_or_changes_nothing(
 @pytest.fixture
 def draft_slug(app: Flask, partner: FlaskClient) -> str:
     """A draft of the demo partner's, saved through the form."""
-    form = {**offer_form(), "csrf_token": _csrf_token(partner)}
+    form = _posted(partner)
     response = partner.post("/partner/offers/new", data=form)
     assert response.status_code == 302
     return response.headers["Location"].rsplit("/", 1)[-1]
@@ -168,7 +167,7 @@ def draft_slug(app: Flask, partner: FlaskClient) -> str:
 def test_any_edit_of_a_draft_is_saved_or_changes_nothing(
     app: Flask, partner: FlaskClient, draft_slug: str, changed: dict[str, Any]
 ) -> None:
-    form = {**offer_form(**changed), "action": "save", "csrf_token": _csrf_token(partner)}
+    form = {**_posted(partner, **changed), "action": "save"}
     before, row_before = _counts(app), _row(app, draft_slug)
     response = partner.post(f"/partner/offers/{draft_slug}/edit", data=form)
     after, row_after = _counts(app), _row(app, draft_slug)
@@ -191,7 +190,7 @@ def test_any_edit_of_a_draft_is_saved_or_changes_nothing(
 
 def test_control_characters_typed_in_a_text_become_spaces(app: Flask, partner: FlaskClient) -> None:
     # Found by fuzzing: a NUL in the title answered 500 on PostgreSQL. Word's line break is \x0b.
-    form = {**offer_form(title="Roboter\x0bbauen\x00"), "csrf_token": _csrf_token(partner)}
+    form = _posted(partner, title="Roboter\x0bbauen\x00")
     response = partner.post("/partner/offers/new", data=form)
     assert response.status_code == 302
     assert _row(app, response.headers["Location"].rsplit("/", 1)[-1])["title"] == "Roboter bauen"
