@@ -130,8 +130,13 @@ def apply_changes(
             writer.add_document(**document_fields(document))
             changes += 1
         for offer_id in deletes:
-            writer.delete_by_term("id", str(offer_id), searcher=searcher)
-            changes += 1
+            key = str(offer_id)
+            # Most deletions are of offers that were never published (a draft saved, an offer
+            # submitted): deleting nothing must not cost a commit, which every worker's searcher
+            # would then have to pick up.
+            if ("id", key) in reader:
+                writer.delete_by_term("id", key, searcher=searcher)
+                changes += 1
     except BaseException:
         writer.cancel()
         raise

@@ -205,6 +205,13 @@ def test_generation_changes_with_every_commit(index: SearchIndex) -> None:
     assert len({first, second, third}) == 3
 
 
+def test_deleting_offers_the_index_does_not_hold_commits_nothing(index: SearchIndex) -> None:
+    before = index.generation()
+    index.apply([], [404, 405], through_seq=11)
+    assert index.generation() == before
+    assert index.applied_seq() == 11
+
+
 def test_naive_datetimes_are_refused(index: SearchIndex, make_offer: MakeOffer) -> None:
     naive = make_offer(99, "Lötkurs", "Löten", published_at=datetime.datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="timezone-aware"):
