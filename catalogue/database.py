@@ -8,7 +8,9 @@ DELETE) therefore begins its session's transaction with BEGIN IMMEDIATE: it take
 one write lock before its first read, waits for it (busy timeout) instead of failing, and reads
 what the previous writer committed. Reading requests, the CLI and the index's own sessions keep
 the driver's way, so a long `index rebuild` never holds the write lock. PostgreSQL needs none of
-this; there `indexing` orders the writers that change offers.
+this; there, writers that must not decide on the same state take locks where they decide: the
+change-log order (`indexing`), a new offer's slug (`offer_records.unique_slug`), an editor's
+decision (`views.moderation`).
 """
 
 from __future__ import annotations
