@@ -18,6 +18,9 @@ timeout = 30
 graceful_timeout = 20
 accesslog = "-"
 errorlog = "-"
+# gunicorn's control socket lives at one path per user: two servers on a machine (`make serve`
+# and `make load`, or two test servers) would share it. Nothing here uses it.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

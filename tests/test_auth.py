@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from typing import TYPE_CHECKING
 
@@ -486,3 +487,20 @@ def test_an_invitation_whose_mail_fails_creates_nothing(app: Flask, auth: Auth) 
     app.extensions["mail_sender"] = sent.append
     assert _invite(auth.client, "neu@example.org", _partner_id(app)).status_code == 302
     assert [mail.to for mail in sent] == ["neu@example.org"]
+
+
+def test_logging_in_does_not_wait_for_other_writers(app: Flask, auth: Auth) -> None:
+    """On SQLite, write requests take the database's one write lock first; logging in writes
+    nothing and must not queue behind (or, while hashing, hold up) partners saving offers."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock only")
+    other_writer = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        other_writer.execute("BEGIN IMMEDIATE")  # another worker in the middle of a save
+        response = auth.login()
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/partner/")
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
