@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort
+from flask import Flask, abort, request
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -36,7 +36,14 @@ def role_required(*roles: str) -> Callable:
 def editable_offer_or_404(slug: str) -> Offer:
     """The offer if the current user may edit it; 404 otherwise, so that another partner's
     offers cannot even be confirmed to exist."""
-    offer = db.session.execute(select(Offer).where(Offer.slug == slug)).scalar_one_or_none()
+    query = select(Offer).where(Offer.slug == slug)
+    if request.method not in ("GET", "HEAD"):
+        # A partner's two clicks (or two colleagues) acting on one offer at once: the second
+        # waits for the first's commit and acts on what it left, instead of both submitting
+        # or both editing the same state (PostgreSQL; on SQLite a write request holds the
+        # write lock, catalogue.database).
+        query = query.with_for_update()
+    offer = db.session.execute(query).scalar_one_or_none()
     if offer is None or not can_edit(current_user, offer):
         abort(404)
     return offer

@@ -93,8 +93,10 @@ def _submitted_slugs(catalogue: Catalogue) -> list[str]:
         engine.dispose()
 
 
-def _decisions(catalogue: Catalogue, slugs: list[str]) -> dict[str, int]:
-    """Per offer, how many times it was published or rejected."""
+def _decisions(
+    catalogue: Catalogue, slugs: list[str], statuses: tuple[str, ...] = ("published", "rejected")
+) -> dict[str, int]:
+    """Per offer, how many times it was moved to one of `statuses` (published or rejected)."""
     engine = create_engine(catalogue.url)
     try:
         with engine.connect() as conn:
@@ -103,7 +105,7 @@ def _decisions(catalogue: Catalogue, slugs: list[str]) -> dict[str, int]:
                 .join(OfferTransition, OfferTransition.offer_id == Offer.id)
                 .where(
                     Offer.slug.in_(slugs),
-                    OfferTransition.to_status.in_(("published", "rejected")),
+                    OfferTransition.to_status.in_(statuses),
                 )
             ).all()
     finally:
@@ -261,6 +263,30 @@ def test_concurrent_submissions_and_decisions_lose_nothing_and_the_index_converg
             *[f"/moderation/offers/{slug}"] * (len(editors) - 1),
         ], [(reply.status, reply.location) for reply in replies]
     assert _decisions(catalogue, waiting) == dict.fromkeys(waiting, 1)
+
+    # A partner's double click on "submit" (or two colleagues at once): it is submitted once.
+    colleagues = [server.client().log_in(PARTNER, DEMO_PASSWORD) for _ in range(3)]
+    saved = colleagues[0].post(
+        "/partner/offers/new",
+        offer_form(
+            title="Doppelklick-Werkstatt",
+            action="save",
+            csrf_token=colleagues[0].csrf_token("/partner/offers/new"),
+        ),
+    )
+    draft = saved.location.removeprefix("/partner/offers/")
+    tokens = [colleague.csrf_token("/partner/") for colleague in colleagues]
+    start = threading.Barrier(len(colleagues))
+
+    def submit(number: int) -> Reply:
+        start.wait(timeout=30)
+        form = {"csrf_token": tokens[number]}
+        return colleagues[number].post(f"/partner/offers/{draft}/submit", form)
+
+    with ThreadPoolExecutor(len(colleagues)) as pool:
+        replies = list(pool.map(submit, range(len(colleagues))))
+    assert all(reply.status < 500 for reply in replies), [reply.status for reply in replies]
+    assert _decisions(catalogue, [draft], statuses=("submitted",)) == {draft: 1}
 
     flask_cli(env, "index", "sync")
     found = drift(catalogue)
