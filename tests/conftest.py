@@ -246,6 +246,14 @@ def live_url(seeded_app: Flask, serve) -> Iterator[str]:
         yield url
 
 
+def open_filters(page: Page) -> None:
+    """Open the search page's filters, which its script folds away on phones once it has run."""
+    page.wait_for_load_state("load")
+    filters = page.locator("details.filters")
+    if filters.get_attribute("open") is None:
+        filters.locator("summary").click()
+
+
 @pytest.fixture(params=list(VIEWPORTS.values()), ids=list(VIEWPORTS))
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     """A German-speaking browser page, once on a desktop and once on a phone."""

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import open_filters
+
 pytestmark = pytest.mark.browser
 
 
@@ -23,9 +25,7 @@ def test_search_filter_by_age_and_open_an_offer(
     expect(results).to_contain_text("für „Roboter“")
     unfiltered = int(results.inner_text().split()[0])
 
-    filters = page.locator("details.filters")
-    if filters.get_attribute("open") is None:  # folded away on phones
-        filters.locator("summary").click()
+    open_filters(page)
     page.get_by_label("Alter", exact=True).fill("10")
     page.get_by_role("button", name="Filter anwenden").click()
     expect(page).to_have_url(re.compile(r"[?&]age=10(&|$)"))

@@ -8,17 +8,13 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import open_filters
+
 pytestmark = pytest.mark.browser
 
 
 def total(page: Page) -> int:
     return int(page.locator("#results-heading").inner_text().split()[0])
-
-
-def open_filters(page: Page) -> None:
-    filters = page.locator("details.filters")
-    if filters.get_attribute("open") is None:  # folded away on phones
-        filters.locator("summary").click()
 
 
 def test_a_filter_updates_the_results_in_place_and_the_address_stays_shareable(

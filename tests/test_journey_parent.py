@@ -17,6 +17,7 @@ from sqlalchemy import select
 from catalogue.extensions import db
 from catalogue.models import Offer
 from catalogue.watchlist import MAX_WATCHLIST
+from tests.conftest import open_filters
 
 # The demo catalogue has free holiday programmes for teenagers only; at 14 there are three.
 AGE = 14
@@ -57,9 +58,7 @@ def test_parent_finds_free_holiday_offers_and_shares_a_watchlist(
     page.screenshot(path=shots / f"1-age-{width}.png", full_page=True)
 
     # 2. Only free holiday programmes.
-    filters = page.locator("details.filters")
-    if filters.get_attribute("open") is None:  # folded away on phones
-        filters.locator("summary").click()
+    open_filters(page)
     # With JavaScript each filter acts at once, without loading the page again.
     page.evaluate("window.stayedOnPage = true")
     page.get_by_label(re.compile(r"^Ferienprogramm\b")).check()

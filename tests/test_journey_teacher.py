@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import open_filters
+
 pytestmark = pytest.mark.browser
 
 
@@ -21,9 +23,7 @@ def test_teacher_finds_a_school_lab_for_a_class_in_the_county_and_prints_it(
     expect(page.locator("#results-heading")).to_contain_text("für „Schülerlabor Chemie“")
     unfiltered = int(page.locator("#results-heading").inner_text().split()[0])
 
-    filters = page.locator("details.filters")
-    if filters.get_attribute("open") is None:  # folded away on phones
-        filters.locator("summary").click()
+    open_filters(page)
     page.get_by_label("Sekundarstufe I", exact=False).first.check()
     page.get_by_label("Schulklassen", exact=False).first.check()
     page.get_by_label("Landkreis Heilbronn", exact=False).first.check()
