@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
@@ -158,16 +159,18 @@ def clean_query(text: str) -> str:
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _int(args: MultiDict, name: str, default: int | None, low: int, high: int) -> int | None:
     raw = args.get(name, "").strip()
     if raw == "":
         return default
-    try:
-        value = int(raw) if raw.isascii() else None
-    except ValueError:
-        value = None
-    if value is None:
+    # Digits only: Python's int() would also take "1_0", "+5" or Arabic-Indic digits.
+    if not _INTEGER.fullmatch(raw):
         raise InvalidParameter(name, _("Bitte eine ganze Zahl angeben."))
+    value = int(raw)
     if not low <= value <= high:
         raise InvalidParameter(
             name, _("Bitte eine Zahl von %(low)d bis %(high)d angeben.", low=low, high=high)
@@ -180,6 +183,10 @@ def _date(args: MultiDict, name: str) -> dt.date | None:
     if raw == "":
         return None
     try:
+        # The one form the page's date fields send; fromisoformat would also take "20261205"
+        # or week dates such as "2026-W49-1".
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidParameter(

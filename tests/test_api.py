@@ -169,6 +169,11 @@ def test_any_query_text_is_a_valid_search(client: FlaskClient, q: str) -> None:
         ("from=2026-13-01", "from"),
         ("from=2027-01-02&to=2027-01-01", "to"),
         ("free=yes", "free"),
+        ("age=1_0", "age"),
+        ("age=%2B5", "age"),
+        ("age=%D9%A5", "age"),  # an Arabic-Indic five
+        ("from=20261205", "from"),
+        ("to=2026-W49-1", "to"),
     ],
 )
 def test_bad_parameter_answers_400_with_a_clear_message(
