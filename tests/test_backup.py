@@ -276,33 +276,17 @@ def _file_in_the_way(backups: Path) -> Path:
     return backups / "target" / f"catalogue{SUFFIX}"
 
 
-def _read_only_directory(backups: Path) -> Path:
-    directory = backups / "target"
-    directory.mkdir()
-    directory.chmod(0o500)
-    try:
-        (directory / "probe").touch()
-    except PermissionError:
-        return directory / f"catalogue{SUFFIX}"
-    (directory / "probe").unlink()
-    pytest.skip("this user may write into read-only directories (root)")
-
-
-@pytest.mark.parametrize(
-    ("make_output", "reason"),
-    [(_file_in_the_way, "is not a directory"), (_read_only_directory, "Permission denied")],
-    ids=["file-in-the-way", "read-only-directory"],
-)
 def test_unwritable_output_fails_clearly_and_leaves_nothing(
-    runner: FlaskCliRunner, backups: Path, make_output, reason: str
+    runner: FlaskCliRunner, backups: Path
 ) -> None:
-    output = make_output(backups)
+    """A place nobody can write to, root included (CI runs as root, for whom a read-only
+    directory is no obstacle): a file where the directory should be."""
+    output = _file_in_the_way(backups)
     before = sorted(backups.rglob("*"))
     result = runner.invoke(args=["backup", "--output", str(output)])
-    (backups / "target").chmod(0o700)
     assert result.exit_code != 0
     assert "No backup made." in result.output
-    assert reason in result.output
+    assert "is not a directory" in result.output
     assert sorted(backups.rglob("*")) == before
 
 
