@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from catalogue import workflow
 from catalogue.models import Offer, OfferRevision, Partner, User
@@ -194,9 +194,12 @@ class QueueItem:
 
 
 def moderation_queue(session: Session) -> list[QueueItem]:
-    """Everything submitted, oldest first."""
+    """Everything submitted, oldest first, with what the queue shows of each read at once."""
     items = []
-    submitted = session.execute(select(Offer).where(Offer.status == "submitted")).scalars()
+    shown = (joinedload(Offer.partner), selectinload(Offer.transitions))
+    submitted = session.execute(
+        select(Offer).where(Offer.status == "submitted").options(*shown)
+    ).scalars()
     for offer in submitted:
         since = max(
             (t.created_at for t in offer.transitions if t.to_status == "submitted"),
@@ -204,7 +207,9 @@ def moderation_queue(session: Session) -> list[QueueItem]:
         )
         items.append(QueueItem(offer, None, since))
     revisions = session.execute(
-        select(OfferRevision).where(OfferRevision.status == "submitted")
+        select(OfferRevision)
+        .where(OfferRevision.status == "submitted")
+        .options(selectinload(OfferRevision.offer).options(*shown))
     ).scalars()
     items += [QueueItem(r.offer, r, r.submitted_at or r.created_at) for r in revisions]
     return sorted(items, key=lambda item: item.waiting_since)

@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 from catalogue import create_app, indexing
@@ -196,6 +196,28 @@ def log_in() -> Callable[[FlaskClient, str], FlaskClient]:
 def auth(app: Flask) -> Auth:
     """Log in as a demo account on the test's own catalogue (`auth.client` is its client)."""
     return Auth(app.test_client())
+
+
+@pytest.fixture
+def query_count(app: Flask) -> Callable[[Callable[[], object]], int]:
+    """`query_count(action)`: how many SQL statements `action` sends to the test's database."""
+
+    def count(action: Callable[[], object]) -> int:
+        statements: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            action()
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return count
 
 
 CHROMIUM = Path("/usr/bin/chromium")

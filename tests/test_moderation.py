@@ -395,3 +395,34 @@ def test_the_history_names_each_event_in_the_readers_language(
     partner = log_in(app.test_client(), PARTNER)
     preview = partner.get(f"/partner/offers/{LIVE}?lang=en").get_data(as_text=True)
     assert "Change approved" in preview and EDITOR not in preview
+
+
+def test_the_queue_reads_its_items_in_the_same_few_queries_however_many_wait(
+    app: Flask, editor: FlaskClient, query_count: Callable[[Callable[[], object]], int]
+) -> None:
+    """125 submissions waiting after a partners' meeting: not a query per item."""
+
+    def queries_for_the_queue() -> int:
+        answers = []
+        count = query_count(lambda: answers.append(editor.get("/moderation/")))
+        assert answers[0].status_code == 200
+        return count
+
+    submit_revision(app, LIVE, title=NEW_TITLE)  # new offers and edits of live ones wait
+    before = queries_for_the_queue()
+    # A request context: a submitted record carries the offer's public URL.
+    with app.test_request_context():
+        author = db.session.execute(select(User).where(User.email == PARTNER)).scalar_one()
+        published = db.session.execute(
+            select(Offer)
+            .where(Offer.status == "published", Offer.partner_id == author.partner_id)
+            .where(Offer.slug != LIVE)
+        ).scalars()
+        own = list(published)[:6]
+        for offer in own[1:]:
+            copy = offers.duplicate_offer(db.session, offer, author)
+            offers.submit_offer(db.session, copy, author)
+        db.session.commit()
+        another_live = own[0].slug
+    submit_revision(app, another_live, title="Noch eine Änderung")
+    assert queries_for_the_queue() == before
