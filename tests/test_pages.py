@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import select
 
+from catalogue import offers
 from catalogue.extensions import db
 from catalogue.models import Offer, Partner
 from catalogue.timeutil import to_storage
@@ -260,3 +261,23 @@ def test_home_shows_the_alliance_and_its_three_clusters(client: FlaskClient) -> 
     assert "23 Partner aus Bildung" in page
     english = client.get("/?lang=en").get_data(as_text=True)
     assert "23 partners from education" in english and "Science &amp; research" in english
+
+
+def test_a_partner_page_shows_a_first_dozen_and_links_the_search_for_all(app: Flask) -> None:
+    with app.test_request_context():
+        experimenta = db.session.execute(
+            select(Partner).where(Partner.slug == "experimenta")
+        ).scalar_one()
+        published = [o for o in experimenta.offers if o.status == "published"]
+        for number in range(15 - len(published)):
+            copy = offers.duplicate_offer(db.session, published[0], None)
+            copy.title = f"Zusatzangebot {number:02d}"
+            copy.status = "published"
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/partners/experimenta").get_data(as_text=True)
+    assert "15 Angebote" in page
+    assert page.count('class="card"') == 12
+    assert "Alle 15 Angebote durchsuchen und filtern" in page
+    assert 'href="/offers?partner=experimenta"' in page
+    assert client.get("/api/v1/offers?partner=experimenta").get_json()["total"] == 15

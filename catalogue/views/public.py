@@ -22,6 +22,9 @@ from catalogue.vocabulary import current_vocabulary
 
 bp = Blueprint("public", __name__)
 
+# Offers a partner's page shows; the search behind its link shows them all, page by page.
+PARTNER_PAGE_OFFERS = 12
+
 
 def _published_counts_by_partner() -> dict[int, int]:
     return dict(
@@ -135,17 +138,19 @@ def partner_detail(slug: str) -> str:
     ).scalar_one_or_none()
     if partner is None:
         abort(404)
-    offers = (
-        db.session.execute(
-            select(Offer)
-            .where(Offer.partner_id == partner.id, Offer.status == "published")
-            .options(*offer_list_options())
-            .order_by(Offer.title)
-        )
-        .scalars()
-        .all()
+    published = (Offer.partner_id == partner.id, Offer.status == "published")
+    total = db.session.execute(select(func.count()).select_from(Offer).where(*published))
+    # A large member has hundreds of offers: the page shows a first few, the search all of them.
+    offers = db.session.execute(
+        select(Offer)
+        .where(*published)
+        .options(*offer_list_options())
+        .order_by(Offer.title, Offer.id)
+        .limit(PARTNER_PAGE_OFFERS)
+    ).scalars()
+    return render_template(
+        "public/partner.html", partner=partner, offers=offers.all(), total=total.scalar_one()
     )
-    return render_template("public/partner.html", partner=partner, offers=offers)
 
 
 @bp.get("/healthz")
