@@ -19,7 +19,7 @@ from catalogue.extensions import db
 from catalogue.models import Offer, OfferRevision, OfferTransition, Partner
 from catalogue.offer_records import CONTROL_CHARACTERS
 from tests.conftest import Auth
-from tests.test_partner import offer_form
+from tests.offer_forms import offer_form
 
 PARTNER = "partner@example.org"  # a user of experimenta
 # Every field of the form as a browser posts it (the three empty session rows included).

@@ -41,7 +41,7 @@ from tests.gunicorn_server import (
     gunicorn,
 )
 from tests.index_crash_harness import KILL_POINTS
-from tests.test_partner import offer_form
+from tests.offer_forms import offer_form
 
 PARTNER = "partner@example.org"  # a user of experimenta
 EDITOR = "redaktion@example.org"

@@ -8,8 +8,8 @@ beside the searches. Requests are named by route (`/offers/<slug>`), so Locust's
 
 An answer is a failure when its status is not the one the route should give: 5xx and connection
 errors always are; a 404 for an unknown slug or a 400 for a bad parameter is the expected answer.
-This file imports only Locust and the standard library: Locust monkeypatches with gevent, and
-the application never runs in this process.
+This file imports only Locust, the standard library and tests/offer_forms.py (standard library
+only): Locust monkeypatches with gevent, and the application never runs in this process.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from urllib.parse import urlencode, urlsplit
 from locust import HttpUser, between, events, task
 from locust.argument_parser import LocustArgumentParser
 from locust.env import Environment
+
+from tests.offer_forms import offer_form
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 DEMO_PASSWORD = "mint-demo-2026"  # catalogue/seeding.py; not imported, see the docstring
@@ -254,47 +256,14 @@ class _SignedIn(HttpUser):
 _DRAFT_NUMBERS = itertools.count(1)
 
 
-def offer_form(number: int, rng: random.Random) -> dict[str, Any]:
-    """The offer form as a browser posts it (the fields of tests/test_partner.py)."""
-    stages = rng.sample(["primary", "lower-secondary", "upper-secondary"], k=rng.randint(1, 2))
-    return {
-        "title": f"Lasttest {number}: Roboter bauen in den Herbstferien",
-        "summary": "Kinder bauen und programmieren in drei Tagen einen kleinen Roboter.",
-        "description": "## Ablauf\n\n- bauen\n- programmieren\n\n**Mitbringen:** Neugier",
-        "stages": stages,
-        "subjects": ["robotics", "programming"],
-        "formats": ["workshop", "holiday-programme"],
-        "audiences": ["participants"],
-        "age_min": "8",
-        "age_max": "12",
-        "mode": "on-site",
-        "district": "heilbronn-county",
-        "municipality": rng.choice(["Neckarsulm", "Eppingen", "Bad Rappenau"]),
-        "venue": "Bildungshaus, Raum 3",
-        "address": "Marktstraße 1, 74172 Neckarsulm",
-        "schedule_kind": "dated",
-        "sessions-0-start_date": "2027-10-26",
-        "sessions-0-start_time": "09:00",
-        "sessions-0-end_time": "15:00",
-        "sessions-0-end_date": "",
-        "sessions-1-start_date": "2027-10-27",
-        "sessions-1-start_time": "09:00",
-        "sessions-1-end_time": "15:00",
-        "sessions-1-end_date": "",
-        **{
-            f"sessions-2-{part}": ""
-            for part in ("start_date", "start_time", "end_time", "end_date")
-        },
-        "frequency": "weekly",
-        "registration_deadline": "2027-10-15",
-        "group_size_min": "6",
-        "group_size_max": "14",
-        "price_eur": "25,50",
-        "cost_note": "inklusive Material",
-        "languages": ["de"],
-        "registration_url": "https://example.org/anmeldung",
-        "contact_email": "robotik@example.org",
-    }
+def draft_form(number: int, rng: random.Random, action: str) -> dict[str, Any]:
+    """The partner's offer form (tests/offer_forms.py), a little different each time."""
+    return offer_form(
+        title=f"Lasttest {number}: Roboter bauen in den Herbstferien",
+        stages=rng.sample(["primary", "lower-secondary", "upper-secondary"], k=rng.randint(1, 2)),
+        municipality=rng.choice(["Neckarsulm", "Eppingen", "Bad Rappenau"]),
+        action=action,
+    )
 
 
 class Partner(_SignedIn):
@@ -316,7 +285,7 @@ class Partner(_SignedIn):
     def new_draft(self) -> None:
         number = next(_DRAFT_NUMBERS)
         new = ("/partner/offers/new", "/partner/offers/new")
-        form = {**offer_form(number, self.rng), "action": "save"}
+        form = draft_form(number, self.rng, "save")
         response = self.post_form(new, new, form, r"/partner/offers/[a-z0-9-]+")
         location = response.headers.get("Location", "")
         if location:
@@ -331,7 +300,7 @@ class Partner(_SignedIn):
         # Every other edit submits the draft for review; the editor below approves it.
         action = self.rng.choice(("save", "submit"))
         edit = (f"/partner/offers/{slug}/edit", "/partner/offers/<slug>/edit")
-        form = {**offer_form(next(_DRAFT_NUMBERS), self.rng), "action": action}
+        form = draft_form(next(_DRAFT_NUMBERS), self.rng, action)
         self.post_form(edit, edit, form, f"/partner/offers/{slug}")
         if action == "submit":
             self.drafts.pop()
