@@ -88,11 +88,20 @@ def complete(text: str, limit: int) -> list[int]:
     return get_index().complete(text, limit)
 
 
-def _touches_offers(session: Session) -> bool:
-    return any(
-        isinstance(obj, Offer | OfferSession | Partner)
-        for obj in (*session.new, *session.dirty, *session.deleted)
-    )
+def _offer_changes(session: Session) -> Iterator[Offer | OfferSession | Partner]:
+    """What in the session changes an offer's search document: offers and their sessions, and
+    partners whose own columns (the name) changed. New partners have no offers yet."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Offer):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            yield obj
+        elif isinstance(obj, OfferSession) or (
+            isinstance(obj, Partner)
+            and obj not in session.new
+            and session.is_modified(obj, include_collections=False)
+        ):
+            yield obj
 
 
 def _lock_change_log_order(session: Session, _flush_context: Any, _instances: Any) -> None:
@@ -102,7 +111,10 @@ def _lock_change_log_order(session: Session, _flush_context: Any, _instances: An
     other's row locks while one of them holds this lock.
     """
     transaction = session.get_transaction()
-    if session.info.get(_ORDER_LOCKED) is transaction or not _touches_offers(session):
+    if (
+        session.info.get(_ORDER_LOCKED) is transaction
+        or next(_offer_changes(session), None) is None
+    ):
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -115,19 +127,12 @@ def _lock_change_log_order(session: Session, _flush_context: Any, _instances: An
 def _changed_offer_ids(session: Session) -> set[int]:
     offer_ids: set[int] = set()
     partner_ids: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in _offer_changes(session):
         if isinstance(obj, Offer) and obj.id is not None:
-            if obj in session.dirty and not session.is_modified(obj):
-                continue
             offer_ids.add(obj.id)
         elif isinstance(obj, OfferSession) and obj.offer_id is not None:
             offer_ids.add(obj.offer_id)
-        elif (
-            isinstance(obj, Partner)
-            and obj.id is not None
-            and obj not in session.new
-            and session.is_modified(obj, include_collections=False)
-        ):
+        elif isinstance(obj, Partner) and obj.id is not None:
             partner_ids.add(obj.id)
     if partner_ids:
         # A partner's name is part of each of its offers' documents.
@@ -152,12 +157,8 @@ def _record_changes(session: Session, _flush_context: Any) -> None:
 def _apply_after_commit(session: Session) -> None:
     if not session.info.pop(_PENDING_FLAG, False) or not has_app_context():
         return
-    # The committed session cannot emit SQL any more; a short session of its own reads the log.
-    with Session(db.engine) as own_session:
-        try:
-            apply_pending_changes(own_session)
-        except (IndexLocked, IndexMissing) as exc:
-            log.warning("index not updated now, the change log keeps the rows: %s", exc)
+    # The committed session cannot emit SQL any more; a session of its own reads the log.
+    _catch_up()
 
 
 def offer_document(offer: Offer, vocabulary: Vocabulary) -> OfferDocument:
@@ -227,6 +228,16 @@ def _published_documents(
         unpublished.extend(offer_id for offer_id in chunk if offer_id not in published)
 
 
+def _catch_up(lock_timeout: float | None = None) -> None:
+    """Apply pending change rows in a session of its own. A busy lock leaves them for the next
+    writer or `index sync`; a missing index is what /healthz and the pages report."""
+    with Session(db.engine) as own_session:
+        try:
+            apply_pending_changes(own_session, lock_timeout=lock_timeout)
+        except (IndexLocked, IndexMissing) as exc:
+            log.warning("index not updated now, the change log keeps the rows: %s", exc)
+
+
 def follow_change_log() -> None:
     """Before a request, at most every FOLLOW_INTERVAL seconds: apply change rows this replica
     has not seen (written by a process whose own attempt found the lock busy, or by another
@@ -236,19 +247,19 @@ def follow_change_log() -> None:
     if request.endpoint == "static" or now - follower["checked_at"] < FOLLOW_INTERVAL:
         return
     follower["checked_at"] = now
-    # Busy lock: someone else is applying the rows. Missing index: the pages and /healthz say so.
-    with Session(db.engine) as own_session, contextlib.suppress(IndexLocked, IndexMissing):
-        apply_pending_changes(own_session, lock_timeout=_FOLLOW_LOCK_TIMEOUT)
+    try:
+        _catch_up(lock_timeout=_FOLLOW_LOCK_TIMEOUT)
+    except Exception:
+        # The request itself may not need the index or the change log at all (a database that
+        # is down answers from the request's own queries, with their own error pages).
+        log.exception("following the change log failed")
 
 
 def warm_up() -> None:
-    """Open this process's searcher and catch up with the change log (a new server worker)."""
-    with Session(db.engine) as own_session:
-        try:
-            apply_pending_changes(own_session)
-            get_index().search(SearchRequest(facets=("stage",)))
-        except (IndexLocked, IndexMissing) as exc:
-            log.warning("index not warmed up: %s", exc)
+    """Catch up with the change log and open this process's searcher (a new server worker)."""
+    _catch_up()
+    with contextlib.suppress(IndexMissing):
+        get_index().search(SearchRequest(facets=("stage",)))
 
 
 def apply_pending_changes(
@@ -294,7 +305,7 @@ def rebuild_index(session: Session | None = None) -> int:
     """Build a fresh index of every published offer beside the old one and swap it in."""
     session = session or db.session
     # Rows after this mark are applied by the next sync, so nothing written meanwhile is lost.
-    through_seq = session.execute(select(func.coalesce(func.max(IndexChange.seq), 0))).scalar_one()
+    through_seq = _newest_seq(session)
     vocabulary = load_vocabulary(session)
     ids = list(
         session.execute(
