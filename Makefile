@@ -40,6 +40,8 @@ run: install
 
 # Production serving: gunicorn with several worker processes (gunicorn.conf.py), without the demo
 # accounts. Set CATALOGUE_SECRET_KEY, CATALOGUE_DATABASE_URL etc. first (README, Configuration).
+# Searches are CPU-bound pure Python: about two workers per core, so that one can wait on the
+# database or the index lock while the other searches.
 WORKERS ?= 4
 serve: install
 	$(FLASK) db upgrade

@@ -3,15 +3,11 @@
 Each worker builds the app itself after the fork (no preload), so no database connection, open
 file or index searcher is ever shared between processes; `post_worker_init` then opens the
 worker's searcher and catches up with the change log before the first visitor waits for it.
+The address and the number of workers come from the command line: `make serve` passes PORT and
+WORKERS, the tests their own.
 """
 
-import multiprocessing
-
 wsgi_app = "wsgi:app"
-bind = "127.0.0.1:8000"
-# Searches are CPU-bound pure Python: one process per core and one more for requests that wait on
-# the database or the index lock. `WEB_CONCURRENCY` or `--workers` overrides it.
-workers = multiprocessing.cpu_count() + 1
 worker_class = "sync"
 # A request never legitimately takes long; a stuck worker is replaced.
 timeout = 30

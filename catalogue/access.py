@@ -9,12 +9,11 @@ from typing import Any
 from flask import Flask, abort, request
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from catalogue import accounts
 from catalogue.extensions import db, login_manager
 from catalogue.models import Offer, User
-from catalogue.offers import can_edit
+from catalogue.offers import can_edit, offer_by_slug
 
 
 def role_required(*roles: str) -> Callable:
@@ -36,14 +35,8 @@ def role_required(*roles: str) -> Callable:
 def editable_offer_or_404(slug: str) -> Offer:
     """The offer if the current user may edit it; 404 otherwise, so that another partner's
     offers cannot even be confirmed to exist."""
-    query = select(Offer).where(Offer.slug == slug)
-    if request.method not in ("GET", "HEAD"):
-        # A partner's two clicks (or two colleagues) acting on one offer at once: the second
-        # waits for the first's commit and acts on what it left, instead of both submitting
-        # or both editing the same state (PostgreSQL; on SQLite a write request holds the
-        # write lock, catalogue.database).
-        query = query.with_for_update()
-    offer = db.session.execute(query).scalar_one_or_none()
+    # A request that changes the offer holds its row until it commits (offers.offer_by_slug).
+    offer = offer_by_slug(db.session, slug, for_update=request.method not in ("GET", "HEAD"))
     if offer is None or not can_edit(current_user, offer):
         abort(404)
     return offer

@@ -73,7 +73,13 @@ def back_up_database(database_url: str, output: Path, pg_dump: str = "pg_dump") 
             _dump_postgresql(url, temporary, pg_dump)
         _sync(temporary)
         try:
-            os.replace(temporary, output)
+            # A hard link, unlike a rename, refuses a file that appeared there meanwhile; the
+            # temporary name is removed on the way out.
+            os.link(temporary, output)
+        except FileExistsError:
+            raise BackupError(
+                f"{output} exists already; a backup never overwrites a file."
+            ) from None
         except OSError as exc:
             raise BackupError(f"Cannot move the finished backup to {output}: {exc}.") from None
     _sync_directory(output.parent)
@@ -124,8 +130,8 @@ def _suffix(url: URL) -> str:
 
 @contextmanager
 def _temporary_beside(output: Path) -> Iterator[Path]:
-    """A new empty file next to `output` (same file system, so the final rename is atomic),
-    removed again unless it was renamed into place."""
+    """A new empty file next to `output` (same file system, so it can be linked into place
+    atomically), removed again on the way out."""
     try:
         handle, name = tempfile.mkstemp(
             dir=output.parent, prefix=f".{output.name}.", suffix=".partial"

@@ -19,6 +19,9 @@ class Mail:
     body: str
 
 
+SMTP_TIMEOUT_S = 5
+
+
 def send_mail(mail: Mail) -> None:
     """Send now. Local set-ups without SMTP get the mail in the log, links included."""
     sender = current_app.extensions.get("mail_sender", _send)
@@ -35,7 +38,9 @@ def _send(mail: Mail) -> None:
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message.set_content(mail.body)
-    with smtplib.SMTP(smtp["host"], smtp["port"], timeout=20) as connection:
+    # Decisions send their mail before their commit, holding the database's write lock on
+    # SQLite: give up well before other writers' busy timeout (10 s, catalogue.database) runs out.
+    with smtplib.SMTP(smtp["host"], smtp["port"], timeout=SMTP_TIMEOUT_S) as connection:
         if smtp["starttls"]:
             connection.starttls()
         if smtp["username"]:

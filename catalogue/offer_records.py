@@ -58,6 +58,15 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:120] or "angebot"
 
 
+# What slugify makes and an offer's slug is: lower-case ASCII words joined by single hyphens.
+_WELL_FORMED_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_well_formed_slug(text: str) -> bool:
+    """Whether `text` could be an offer's slug (checked before any query is made with it)."""
+    return len(text) <= Offer.slug.type.length and _WELL_FORMED_SLUG.fullmatch(text) is not None
+
+
 @dataclass
 class SessionTimes:
     starts_at: dt.datetime
@@ -225,7 +234,7 @@ def validate_record(record: Any, vocabulary: Vocabulary, partner_slugs: set[str]
         "contact_email": _text(record, "contact_email", problems, max_length=200),
         "contact_phone": _text(record, "contact_phone", problems, max_length=60),
     }
-    if clean["slug"] and clean["slug"] != slugify(clean["slug"]):
+    if clean["slug"] and not is_well_formed_slug(clean["slug"]):
         problems.append(("slug", "darf nur a–z, 0–9 und Bindestriche enthalten"))
     url = clean["registration_url"]
     if url and not re.match(r"^https?://[^\s]+$", url):

@@ -28,6 +28,17 @@ class OfferActionError(ValueError):
     """An action the offer's state does not allow; the message is for people."""
 
 
+def offer_by_slug(session: Session, slug: str, *, for_update: bool = False) -> Offer | None:
+    """The offer with this slug. `for_update` locks its row until the commit (PostgreSQL; on
+    SQLite a write request holds the database's write lock, catalogue.database), so that two
+    requests acting on one offer at once act one after the other, the second on what the first
+    left: a double click on "submit", two editors deciding."""
+    query = select(Offer).where(Offer.slug == slug)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
 def can_edit(user: User, offer: Offer) -> bool:
     """Partners touch only their own partner's offers; editors may touch any."""
     return user.is_editor or (user.role == "partner" and user.partner_id == offer.partner_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from catalogue.offer_search import FACETS
+from catalogue.models import FACETS as VOCABULARY_FACETS
 from catalogue.search_params import (
     DEFAULT_PER_PAGE,
     DEFAULT_SUGGESTIONS,
@@ -23,7 +23,6 @@ from catalogue.search_params import (
     MAX_SUGGESTIONS,
     SORTS,
 )
-from catalogue.serializers import TAXONOMY_FACETS
 from catalogue.suggestions import SUGGESTED_FACETS
 from catalogue.vocabulary import Vocabulary
 
@@ -177,7 +176,7 @@ def _schemas() -> dict[str, Any]:
                 "pages": {"type": "integer", "minimum": 0},
                 "results": {"type": "array", "items": _ref("OfferSummary")},
                 "facets": _object(
-                    {facet: {"type": "array", "items": facet_value} for facet in FACETS}
+                    {facet: {"type": "array", "items": facet_value} for facet in VOCABULARY_FACETS}
                 ),
                 "suggestion": {
                     **_nullable(STRING),
@@ -236,7 +235,9 @@ def _schemas() -> dict[str, Any]:
                 "offer_count": {"type": "integer", "minimum": 0},
             }
         ),
-        "Taxonomy": _object({facet: {"type": "array", "items": term} for facet in TAXONOMY_FACETS}),
+        "Taxonomy": _object(
+            {facet: {"type": "array", "items": term} for facet in VOCABULARY_FACETS}
+        ),
         "Suggestions": _object(
             {
                 "query": STRING,

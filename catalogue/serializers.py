@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from catalogue.models import Offer, Partner
+from catalogue.models import FACETS, Offer, Partner
 from catalogue.rendering import render_markdown
 from catalogue.schedules import next_start
 from catalogue.templating import external_url
@@ -117,11 +117,8 @@ def partner_data(partner: Partner, offer_count: int) -> dict[str, Any]:
     }
 
 
-# The vocabulary's facets as `/api/v1/taxonomy` lists them.
-TAXONOMY_FACETS = ("stage", "subject", "format", "audience", "mode", "district", "cluster")
-
-
 def taxonomy_data(vocabulary: Vocabulary) -> dict[str, Any]:
+    """Every facet of the vocabulary with its terms, as `/api/v1/taxonomy` lists them."""
     return {
         facet: [
             {
@@ -136,5 +133,5 @@ def taxonomy_data(vocabulary: Vocabulary) -> dict[str, Any]:
             }
             for term in vocabulary.terms(facet)
         ]
-        for facet in TAXONOMY_FACETS
+        for facet in FACETS
     }

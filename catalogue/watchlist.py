@@ -7,7 +7,6 @@ no link, however long or odd, costs more than one small query.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,12 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalogue.models import Offer, offer_list_options
+from catalogue.offer_records import is_well_formed_slug
 
 WATCHLIST_PARAM = "angebote"
 MAX_WATCHLIST = 50
-# Offer slugs are lower-case ASCII words joined by single hyphens (see offer_records.slugify).
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_MAX_SLUG_LENGTH = 140
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,7 @@ def parse_watchlist(values: Iterable[str]) -> WatchlistRequest:
     for value in values:
         for part in value.split(","):
             slug = part.strip().lower()
-            if len(slug) > _MAX_SLUG_LENGTH or not _SLUG.fullmatch(slug) or slug in slugs:
+            if not is_well_formed_slug(slug) or slug in slugs:
                 continue
             if len(slugs) == MAX_WATCHLIST:
                 return WatchlistRequest(tuple(slugs), is_truncated=True)

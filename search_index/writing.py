@@ -118,11 +118,12 @@ def apply_changes(
     except LockError as exc:
         raise IndexLocked(f"index writer lock busy for more than {lock_timeout} s") from exc
     changes = 0
-    # One searcher for every deletion: update_document and a plain delete_by_term open a reader
-    # over all segments each time (WHOOSH_NOTES pitfall 4), minutes for a large import.
-    searcher = writer.searcher()
-    reader = searcher.reader()
+    searcher = None
     try:
+        # One searcher for every deletion: update_document and a plain delete_by_term open a
+        # reader over all segments each time (WHOOSH_NOTES pitfall 4), minutes for an import.
+        searcher = writer.searcher()
+        reader = searcher.reader()
         for document in upserts:
             key = str(document.id)
             if ("id", key) in reader:
@@ -141,7 +142,8 @@ def apply_changes(
         writer.cancel()
         raise
     finally:
-        searcher.close()
+        if searcher is not None:
+            searcher.close()
     if changes:
         writer.commit()
     else:

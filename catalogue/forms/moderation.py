@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from catalogue.offer_records import CONTROL_CHARACTERS
+from catalogue.forms import strip_typed_text
 from catalogue.vocabulary import current_vocabulary
 
 REASON_MAX = 2000
@@ -18,12 +18,6 @@ MESSAGE_MAX = 2000
 # The address must look like one; whether it exists, only the invitation mail can tell.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 WEB_ADDRESS_PATTERN = r"^https?://[^\s/]+\.[^\s]+$"
-
-
-def _strip(value: Any) -> Any:
-    """Typed text without surrounding space; a control character (Word's line break is one, NUL
-    would break PostgreSQL) becomes a space."""
-    return CONTROL_CHARACTERS.sub(" ", value).strip() if isinstance(value, str) else value
 
 
 class OneOfTheChoices:
@@ -53,7 +47,7 @@ class ApproveForm(FlaskForm):
 class RejectForm(FlaskForm):
     reason = TextAreaField(
         _l("Begründung für den Partner"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             DataRequired(_l("Bitte schreiben Sie, warum die Einreichung abgelehnt wird.")),
             Length(max=REASON_MAX, message=_l("Höchstens %(max)d Zeichen.")),
@@ -83,7 +77,7 @@ class AcceptApplicationForm(FlaskForm):
 class DeclineApplicationForm(FlaskForm):
     reason = TextAreaField(
         _l("Begründung (geht per E-Mail an die Kontaktperson)"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             DataRequired(_l("Bitte geben Sie eine Begründung an.")),
             Length(max=REASON_MAX, message=_l("Höchstens %(max)d Zeichen.")),
@@ -95,7 +89,7 @@ class DeclineApplicationForm(FlaskForm):
 class JoinForm(FlaskForm):
     organisation = StringField(
         _l("Name der Organisation"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         render_kw={"autocomplete": "organization"},
         validators=[
             DataRequired(_l("Bitte geben Sie den Namen Ihrer Organisation an.")),
@@ -105,7 +99,7 @@ class JoinForm(FlaskForm):
     # A text field, not type="url": browsers would reject "www.…" before the German message shows.
     website = StringField(
         _l("Website (optional)"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         render_kw={"inputmode": "url", "autocomplete": "url"},
         validators=[
             Optional(),
@@ -123,7 +117,7 @@ class JoinForm(FlaskForm):
     )
     contact_name = StringField(
         _l("Name der Kontaktperson"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         render_kw={"autocomplete": "name"},
         validators=[
             DataRequired(_l("Bitte geben Sie eine Kontaktperson an.")),
@@ -132,7 +126,7 @@ class JoinForm(FlaskForm):
     )
     contact_email = EmailField(
         _l("E-Mail-Adresse der Kontaktperson"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         render_kw={"autocomplete": "email"},
         validators=[
             DataRequired(_l("Bitte geben Sie eine E-Mail-Adresse an.")),
@@ -145,7 +139,7 @@ class JoinForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Nachricht an die Redaktion (optional)"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             Optional(),
             Length(max=MESSAGE_MAX, message=_l("Höchstens %(max)d Zeichen.")),

@@ -49,7 +49,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from catalogue.offer_records import CONTROL_CHARACTERS, SUMMARY_MAX, TITLE_MAX
+from catalogue.forms import strip_typed_text
+from catalogue.offer_records import SUMMARY_MAX, TITLE_MAX
 from catalogue.schedules import MAX_OCCURRENCES, parse_rrule
 from catalogue.seeding import read_json
 from catalogue.timeutil import BERLIN
@@ -68,12 +69,6 @@ _EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _WEB_URL_PATTERN = r"^https?://[^\s]+$"
 _PHONE_PATTERN = r"^[0-9+()/.\s-]+$"
 _SESSION_PROBLEM = re.compile(r"^schedule\.sessions\[(\d+)\]\.(start|end)$")
-
-
-def _strip(value: Any) -> Any:
-    """Typed text without surrounding space; a control character (Word's line break is one, NUL
-    would break PostgreSQL) becomes a space."""
-    return CONTROL_CHARACTERS.sub(" ", value).strip() if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -222,7 +217,7 @@ class OfferForm(FlaskForm):
 
     title = StringField(
         _("Titel"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             DataRequired(message=_("Bitte geben Sie einen Titel an.")),
             Length(max=TITLE_MAX, message=_("Der Titel hat höchstens %(max)d Zeichen.")),
@@ -230,7 +225,7 @@ class OfferForm(FlaskForm):
     )
     summary = TextAreaField(
         _("Kurzbeschreibung"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             DataRequired(message=_("Bitte fassen Sie das Angebot in ein, zwei Sätzen zusammen.")),
             Length(
@@ -240,7 +235,7 @@ class OfferForm(FlaskForm):
     )
     description = TextAreaField(
         _("Beschreibung"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             Length(max=20_000, message=_("Die Beschreibung hat höchstens %(max)d Zeichen."))
         ],
@@ -291,17 +286,17 @@ class OfferForm(FlaskForm):
     )
     municipality = StringField(
         _("Gemeinde"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[Optional(), Length(max=100, message=_("Höchstens %(max)d Zeichen."))],
     )
     venue = StringField(
         _("Veranstaltungsort"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[Optional(), Length(max=200, message=_("Höchstens %(max)d Zeichen."))],
     )
     address = StringField(
         _("Adresse"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[Optional(), Length(max=300, message=_("Höchstens %(max)d Zeichen."))],
     )
     lat = CoordinateField(
@@ -375,12 +370,12 @@ class OfferForm(FlaskForm):
     until = DayField(_("Bis einschließlich"), validators=[Optional()])
     custom_rrule = StringField(
         _("Eigene Regel (RRULE)"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[Optional(), Length(max=300, message=_("Höchstens %(max)d Zeichen."))],
     )
     schedule_description = StringField(
         _("Termine in Worten"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[Optional(), Length(max=300, message=_("Höchstens %(max)d Zeichen."))],
     )
 
@@ -404,7 +399,7 @@ class OfferForm(FlaskForm):
     price_eur = EuroField(_("Preis in Euro"), places=2)
     cost_note = StringField(
         _("Hinweis zu den Kosten"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[Optional(), Length(max=300, message=_("Höchstens %(max)d Zeichen."))],
     )
     languages = MultiCheckboxField(
@@ -415,12 +410,12 @@ class OfferForm(FlaskForm):
     )
     accessibility_note = TextAreaField(
         _("Barrierefreiheit"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[Optional(), Length(max=500, message=_("Höchstens %(max)d Zeichen."))],
     )
     registration_url = URLField(
         _("Link zur Anmeldung"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             Optional(),
             Length(max=500, message=_("Höchstens %(max)d Zeichen.")),
@@ -432,7 +427,7 @@ class OfferForm(FlaskForm):
     )
     contact_email = EmailField(
         _("E-Mail für Rückfragen"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             Optional(),
             Length(max=200, message=_("Höchstens %(max)d Zeichen.")),
@@ -441,7 +436,7 @@ class OfferForm(FlaskForm):
     )
     contact_phone = TelField(
         _("Telefon"),
-        filters=[_strip],
+        filters=[strip_typed_text],
         validators=[
             Optional(),
             Length(max=60, message=_("Höchstens %(max)d Zeichen.")),

@@ -67,13 +67,9 @@ def _today() -> dt.date:
 
 
 def _offer_or_404(slug: str, *, for_decision: bool = False) -> Offer:
-    query = select(Offer).where(Offer.slug == slug)
-    if for_decision:
-        # Two editors deciding at once: the second waits for the first's commit and then sees
-        # its decision, instead of both reading "submitted" and both being told they decided
-        # (PostgreSQL; on SQLite a write request holds the write lock, catalogue.database).
-        query = query.with_for_update()
-    offer = db.session.execute(query).scalar_one_or_none()
+    # A decision holds the offer's row until it commits: of two editors deciding at once, the
+    # second sees the first's decision (offers.offer_by_slug).
+    offer = offers.offer_by_slug(db.session, slug, for_update=for_decision)
     if offer is None:
         abort(404)
     return offer

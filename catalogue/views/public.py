@@ -139,7 +139,9 @@ def partner_detail(slug: str) -> str:
     if partner is None:
         abort(404)
     published = (Offer.partner_id == partner.id, Offer.status == "published")
-    total = db.session.execute(select(func.count()).select_from(Offer).where(*published))
+    total = db.session.execute(
+        select(func.count()).select_from(Offer).where(*published)
+    ).scalar_one()
     # A large member has hundreds of offers: the page shows a first few, the search all of them.
     offers = db.session.execute(
         select(Offer)
@@ -148,9 +150,7 @@ def partner_detail(slug: str) -> str:
         .order_by(Offer.title, Offer.id)
         .limit(PARTNER_PAGE_OFFERS)
     ).scalars()
-    return render_template(
-        "public/partner.html", partner=partner, offers=offers.all(), total=total.scalar_one()
-    )
+    return render_template("public/partner.html", partner=partner, offers=offers.all(), total=total)
 
 
 @bp.get("/healthz")
