@@ -152,6 +152,21 @@ def _violations(page: Page, axe: Path) -> list[dict]:
     )
 
 
+def _blocking_violations(
+    browser: Browser, live_url: str, axe: Path, visit: Visit, path: str, **viewport: int
+) -> tuple[str | None, list[dict]]:
+    """The page's language and axe-core's serious and critical findings on `path`, after the
+    visit's own steps."""
+    # The site's Content-Security-Policy forbids injected scripts, axe-core's included.
+    with _browser_page(browser, live_url, visit.user, bypass_csp=True, **viewport) as page:
+        page.goto(live_url + path)
+        language = page.locator("html").get_attribute("lang")
+        if visit.then:
+            visit.then(page)
+        violations = _violations(page, axe)
+    return language, [v for v in violations if v["impact"] in BLOCKING]
+
+
 def _report(violations: list[dict]) -> str:
     return "\n".join(
         f"[{v['impact']}] {v['id']}: {v['help']} — {', '.join(v['targets'][:8])}"
@@ -170,14 +185,9 @@ def test_page_has_no_serious_or_critical_axe_violation(
     language: str,
 ) -> None:
     visit = PAGES[name]
-    # The site's Content-Security-Policy forbids injected scripts, axe-core's included.
-    with _browser_page(browser, live_url, visit.user, bypass_csp=True) as page:
-        page.goto(live_url + _with_lang(visit.path.format(**slugs), language))
-        assert page.locator("html").get_attribute("lang") == language
-        if visit.then:
-            visit.then(page)
-        violations = _violations(page, axe_source)
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    path = _with_lang(visit.path.format(**slugs), language)
+    page_language, blocking = _blocking_violations(browser, live_url, axe_source, visit, path)
+    assert page_language == language
     assert not blocking, f"{name} ({language}):\n{_report(blocking)}"
 
 
@@ -188,14 +198,10 @@ def test_phone_layout_has_no_serious_or_critical_axe_violation(
     """The 360 px layout is another page for axe: collapsed filters, stacked cards, wrapped
     navigation."""
     visit = PAGES[name]
-    with _browser_page(
-        browser, live_url, visit.user, width=360, height=740, bypass_csp=True
-    ) as page:
-        page.goto(live_url + visit.path.format(**slugs))
-        if visit.then:
-            visit.then(page)
-        violations = _violations(page, axe_source)
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    path = visit.path.format(**slugs)
+    _language, blocking = _blocking_violations(
+        browser, live_url, axe_source, visit, path, width=360, height=740
+    )
     assert not blocking, f"{name} (phone):\n{_report(blocking)}"
 
 
