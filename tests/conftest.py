@@ -268,6 +268,15 @@ def live_url(seeded_app: Flask, serve) -> Iterator[str]:
         yield url
 
 
+# Whether an element shows where the keyboard focus is, as a JavaScript function of the element:
+# our own ring (a 2 px or wider outline, or a box-shadow), not Chromium's thin default one.
+FOCUS_IS_VISIBLE = """element => {
+    const style = getComputedStyle(element);
+    return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2)
+        || style.boxShadow !== 'none';
+}"""
+
+
 def open_filters(page: Page) -> None:
     """Open the search page's filters, which its script folds away on phones once it has run."""
     page.wait_for_load_state("load")

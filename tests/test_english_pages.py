@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from catalogue.vocabulary import load_vocabulary
+from tests.conftest import Auth
 
 PO_FILE = (
     Path(__file__).resolve().parent.parent
@@ -109,6 +110,15 @@ def page_text(html: str) -> str:
     return re.sub(r"https?://\S+", " ", " ".join(" ".join(parser.parts).split()))
 
 
+def english_page_text(html: str) -> str:
+    """The page's own text, after checking that it is an English page at all: a German page
+    would otherwise be all lang="de" and show no German."""
+    assert '<html lang="en">' in html
+    text = page_text(html)
+    assert "Accessibility" in text  # the footer's link, on every page
+    return text
+
+
 def german_in(text: str, phrases: set[str]) -> list[str]:
     return sorted(
         phrase for phrase in phrases if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text)
@@ -143,7 +153,7 @@ def test_public_pages_in_english_show_no_german_ui_text(
 ) -> None:
     separator = "&" if "?" in path else "?"
     html = client.get(f"{path}{separator}lang=en").get_data(as_text=True)
-    assert german_in(page_text(html), phrases) == []
+    assert german_in(english_page_text(html), phrases) == []
 
 
 def test_an_offer_page_in_english_shows_no_german_ui_text(
@@ -151,15 +161,20 @@ def test_an_offer_page_in_english_shows_no_german_ui_text(
 ) -> None:
     for offer in client.get("/api/v1/offers?per_page=100").get_json()["results"]:
         html = client.get(f"/offers/{offer['slug']}?lang=en").get_data(as_text=True)
-        assert german_in(page_text(html), phrases) == [], offer["slug"]
+        assert german_in(english_page_text(html), phrases) == [], offer["slug"]
 
 
 def test_login_errors_in_english_show_no_german_ui_text(
     client: FlaskClient, phrases: set[str]
 ) -> None:
     client.get("/?lang=en")
-    html = client.post("/login", data={"email": "x@example.org", "password": "falsch"})
-    assert german_in(page_text(html.get_data(as_text=True)), phrases) == []
+    token = Auth(client).csrf_token("/login")
+    response = client.post(
+        "/login", data={"email": "x@example.org", "password": "falsch", "csrf_token": token}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="login-error"' in html
+    assert german_in(english_page_text(html), phrases) == []
 
 
 @pytest.mark.parametrize(
@@ -180,4 +195,4 @@ def test_logged_in_pages_in_english_show_no_german_ui_text(
     else:
         form = {**form, "csrf_token": auth.csrf_token(path)}
         html = auth.client.post(path, data=form).get_data(as_text=True)
-    assert german_in(page_text(html), phrases) == []
+    assert german_in(english_page_text(html), phrases) == []

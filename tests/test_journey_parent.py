@@ -122,7 +122,9 @@ def test_parent_finds_free_holiday_offers_and_shares_a_watchlist(
     expect(other.locator(".card-title")).to_have_count(2)
     assert sorted(card_titles(other)) == sorted([first, second])
     expect(other.get_by_role("link", name=re.compile(r"^Merkliste"))).to_have_text("Merkliste")
-    for button in other.get_by_role("button", name="Merken").all():
+    buttons = other.get_by_role("button", name="Merken")
+    expect(buttons).to_have_count(2)
+    for button in buttons.all():
         expect(button).to_have_attribute("aria-pressed", "false")
     expect(other.get_by_text("Zum Merken braucht Ihr Browser JavaScript.")).to_be_hidden()
     other.screenshot(path=shots / f"5-shared-watchlist-{width}.png", full_page=True)
@@ -131,7 +133,8 @@ def test_parent_finds_free_holiday_offers_and_shares_a_watchlist(
     # The shared list can become this browser's own.
     other.get_by_role("button", name="Alle auf meine Merkliste").click()
     expect(other.get_by_role("link", name=re.compile(r"^Merkliste"))).to_have_text("Merkliste (2)")
-    for button in other.get_by_role("button", name="Merken").all():
+    expect(buttons).to_have_count(2)
+    for button in buttons.all():
         expect(button).to_have_attribute("aria-pressed", "true")
     expect(other.get_by_role("button", name="Alle auf meine Merkliste")).to_have_count(0)
     fresh.close()

@@ -184,7 +184,9 @@ def test_accessibility_statement_is_linked_from_every_page_and_names_the_contact
     seeded_app: Flask, client: FlaskClient, monkeypatch
 ) -> None:
     monkeypatch.setitem(seeded_app.config, "ACCESSIBILITY_CONTACT", "a11y@mint.example")
-    assert 'href="/barrierefreiheit"' in client.get("/offers").get_data(as_text=True)
+    slug = client.get("/api/v1/offers?per_page=1").get_json()["results"][0]["slug"]
+    for path in ("/", "/offers", f"/offers/{slug}", "/partners", "/login", "/gibt-es-nicht"):
+        assert 'href="/barrierefreiheit"' in client.get(path).get_data(as_text=True), path
     response = client.get("/barrierefreiheit")
     page = response.get_data(as_text=True)
     assert response.status_code == 200

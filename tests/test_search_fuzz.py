@@ -74,7 +74,11 @@ def test_any_search_parameters_answer_200_or_400_naming_the_parameter(
 
 
 @FUZZ
-@given(age=st.integers(-(10**6), 10**6), per_page=st.integers(-1000, 1000))
+# Mostly near the limits, where a mistake would be, and now and then far out.
+@given(
+    age=st.integers(-3, MAX_AGE + 3) | st.integers(-(10**6), 10**6),
+    per_page=st.integers(-2, MAX_PER_PAGE + 3) | st.integers(-1000, 1000),
+)
 def test_numbers_out_of_range_are_named_and_those_in_range_accepted(
     seeded_app: Flask, age: int, per_page: int
 ) -> None:
