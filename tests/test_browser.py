@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from catalogue.seeding import DEMO_PASSWORD
 from tests.conftest import open_filters
 
 pytestmark = pytest.mark.browser
@@ -78,3 +79,23 @@ def test_every_offer_page_fits_a_320_px_phone(browser: Browser, live_url: str) -
         assert too_wide == []
     finally:
         context.close()
+
+
+def test_amounts_and_coordinates_keep_their_decimal_comma_in_a_german_browser(
+    page: Page, live_url: str
+) -> None:
+    """A partner types "12,50" as the form's hint says; a number field of a German Chromium
+    would drop the comma and send 1250."""
+    page.goto(live_url + "/login")
+    page.get_by_label("E-Mail").fill("partner@example.org")
+    page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(re.compile(r"/partner/$"))
+    page.goto(live_url + "/partner/offers/new")
+    page.locator("#price_eur").press_sequentially("12,50")
+    page.locator("#lat").press_sequentially("49,1478")
+    # Saved with mistakes (no title), so the form comes back with what the server read.
+    page.locator("button[name=action][value=save]").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert page.locator("#price_eur").input_value().replace(",", ".") in ("12.50", "12.5")
+    assert page.locator("#lat").input_value().replace(",", ".") == "49.1478"

@@ -47,7 +47,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from catalogue.forms import strip_typed_text
 from catalogue.offer_records import SUMMARY_MAX, TITLE_MAX
@@ -79,7 +79,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class _CommaDecimalMixin:
-    """Accepts the German decimal comma ("12,50") as well as a point."""
+    """Accepts the German decimal comma ("12,50") as well as a point.
+
+    Rendered as a text field (the template asks phones for the decimal keypad): a German
+    Chromium's number field drops a typed comma, so "12,50" arrived as 1250 €.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
         valuelist = [
