@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from catalogue import accounts
 from catalogue.mail import Mail
 from catalogue.models import MembershipApplication, Partner, User, VocabularyTerm
-from catalogue.offer_records import free_slug, slugify
+from catalogue.offer_records import free_slug, lock_slug_stem, slugify
 from catalogue.templating import external_url
 from catalogue.timeutil import utcnow
 
 # Room for a "-2", "-3", … suffix within the 80 characters of Partner.slug.
 _SLUG_BASE_MAX = 72
+# The advisory lock space of partner slugs (offer slugs have theirs in offer_records).
+_PARTNER_SLUG_LOCK_SPACE = 0x50415254  # "PART"
 
 
 class MembershipError(ValueError):
@@ -91,6 +93,8 @@ def decided_applications(session: Session, limit: int = 50) -> list[MembershipAp
 def unique_partner_slug(session: Session, name: str) -> str:
     """A partner slug from `name`, with `-2`, `-3`, … when it is taken."""
     wanted = slugify(name)[:_SLUG_BASE_MAX].strip("-") or "partner"
+    # Two editors accepting two organisations of one name at once (offer_records.unique_slug).
+    lock_slug_stem(session, wanted, _PARTNER_SLUG_LOCK_SPACE)
     taken = set(
         session.execute(select(Partner.slug).where(Partner.slug.like(f"{wanted}%"))).scalars()
     )

@@ -458,6 +458,17 @@ def free_slug(wanted: str, taken: Container[str], first_number: int = 2) -> str:
 _SLUG_LOCK_SPACE = 0x534C5547
 
 
+def lock_slug_stem(session: Session, wanted: str, space: int) -> None:
+    """On PostgreSQL, wait for other transactions choosing a slug like `wanted` (in the lock
+    `space` of offers or of partners) until they commit; SQLite needs nothing (see below)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # "kurs-2" shares the lock of "kurs": one of its numbered slugs may be "kurs-2".
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:stem))"),
+            {"space": space, "stem": re.sub(r"-\d+$", "", wanted)},
+        )
+
+
 def unique_slug(session: Session, wanted: str) -> str:
     """A free offer slug for `wanted`: slugs never change once given.
 
@@ -466,11 +477,6 @@ def unique_slug(session: Session, wanted: str) -> str:
     for the other's commit on a transaction lock of the wanted slug; on SQLite a write request
     holds the database's write lock from its start (catalogue.database).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        # "kurs-2" shares the lock of "kurs": one of its numbered slugs may be "kurs-2".
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:space, hashtext(:stem))"),
-            {"space": _SLUG_LOCK_SPACE, "stem": re.sub(r"-\d+$", "", wanted)},
-        )
+    lock_slug_stem(session, wanted, _SLUG_LOCK_SPACE)
     taken = set(session.execute(select(Offer.slug).where(Offer.slug.like(f"{wanted}%"))).scalars())
     return free_slug(wanted, taken)
