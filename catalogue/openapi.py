@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from catalogue.models import FACETS as VOCABULARY_FACETS
+from catalogue.offer_search import FACETS
 from catalogue.search_params import (
     DEFAULT_PER_PAGE,
     DEFAULT_SUGGESTIONS,
@@ -176,7 +177,7 @@ def _schemas() -> dict[str, Any]:
                 "pages": {"type": "integer", "minimum": 0},
                 "results": {"type": "array", "items": _ref("OfferSummary")},
                 "facets": _object(
-                    {facet: {"type": "array", "items": facet_value} for facet in VOCABULARY_FACETS}
+                    {facet: {"type": "array", "items": facet_value} for facet in FACETS}
                 ),
                 "suggestion": {
                     **_nullable(STRING),
